@@ -1,0 +1,116 @@
+/**
+ * Turns photos into a .y4m video for Chromium's fake camera (--use-file-for-fake-video-capture).
+ *
+ *   npm run make-fake-camera -- --out face.y4m [--frames 30] [--fps 15] photo.jpg [a.jpg+b.jpg] [blank] ...
+ *
+ * Each entry is held for --frames frames at 640x480. `a.jpg+b.jpg` puts photos side by side in one
+ * frame (two people); `blank` is an empty grey frame. Needs ffmpeg (Debian package `ffmpeg`).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, openSync, writeSync, closeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export const FRAME_WIDTH = 640;
+export const FRAME_HEIGHT = 480;
+
+export interface FakeCameraOptions {
+  entries: string[];
+  out: string;
+  framesPerEntry?: number;
+  fps?: number;
+}
+
+function ffmpegFrame(args: string[]): Buffer {
+  const expected = (FRAME_WIDTH * FRAME_HEIGHT * 3) / 2;
+  let frame: Buffer;
+  try {
+    frame = execFileSync(
+      'ffmpeg',
+      ['-v', 'error', ...args, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-'],
+      { maxBuffer: expected * 2 },
+    );
+  } catch (error) {
+    throw new Error(
+      `ffmpeg failed (is the Debian package ffmpeg installed?): ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (frame.length !== expected) {
+    throw new Error(`ffmpeg returned ${frame.length} bytes for a frame, expected ${expected}`);
+  }
+  return frame;
+}
+
+/** One 640x480 yuv420p frame for an entry of the list. */
+export function renderEntry(entry: string): Buffer {
+  const W = FRAME_WIDTH;
+  const H = FRAME_HEIGHT;
+  if (entry === 'blank') {
+    return ffmpegFrame(['-f', 'lavfi', '-i', `color=c=0x808080:s=${W}x${H}`]);
+  }
+  const photos = entry.split('+').map((p) => resolve(p));
+  const cellW = Math.floor(W / photos.length);
+  const inputs = photos.flatMap((p) => ['-i', p]);
+  const scaled = photos
+    .map(
+      (_, i) =>
+        `[${i}:v]scale=${cellW}:${H}:force_original_aspect_ratio=decrease,pad=${cellW}:${H}:(ow-iw)/2:(oh-ih)/2,setsar=1[c${i}]`,
+    )
+    .join(';');
+  const cells = photos.map((_, i) => `[c${i}]`).join('');
+  const joined =
+    photos.length === 1 ? `${cells}null[row]` : `${cells}hstack=inputs=${photos.length}[row]`;
+  const filter = `${scaled};${joined};[row]pad=${W}:${H}:(ow-iw)/2:(oh-ih)/2,format=yuv420p[out]`;
+  return ffmpegFrame([...inputs, '-filter_complex', filter, '-map', '[out]']);
+}
+
+export function makeFakeCamera({ entries, out, framesPerEntry = 30, fps = 15 }: FakeCameraOptions) {
+  if (entries.length === 0) throw new Error('make-fake-camera: give at least one photo (or "blank")');
+  const frames = entries.map(renderEntry);
+  mkdirSync(dirname(resolve(out)), { recursive: true });
+  const fd = openSync(out, 'w');
+  try {
+    writeSync(fd, `YUV4MPEG2 W${FRAME_WIDTH} H${FRAME_HEIGHT} F${fps}:1 Ip A1:1 C420jpeg\n`);
+    for (const frame of frames) {
+      for (let i = 0; i < framesPerEntry; i++) {
+        writeSync(fd, 'FRAME\n');
+        writeSync(fd, frame);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { out: resolve(out), frames: frames.length * framesPerEntry };
+}
+
+function parseArgs(argv: string[]): FakeCameraOptions {
+  const entries: string[] = [];
+  let out = '';
+  let framesPerEntry = 30;
+  let fps = 15;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const next = () => {
+      const value = argv[++i];
+      if (value === undefined) throw new Error(`${arg} needs a value`);
+      return value;
+    };
+    if (arg === '--out') out = next();
+    else if (arg === '--frames') framesPerEntry = Number(next());
+    else if (arg === '--fps') fps = Number(next());
+    else entries.push(arg);
+  }
+  if (!out) throw new Error('usage: make-fake-camera --out file.y4m [--frames N] [--fps F] photo...');
+  if (!(framesPerEntry >= 1) || !(fps >= 1)) throw new Error('--frames and --fps must be >= 1');
+  return { entries, out, framesPerEntry, fps };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  try {
+    const result = makeFakeCamera(parseArgs(process.argv.slice(2)));
+    console.log(`wrote ${result.out} (${result.frames} frames)`);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+}

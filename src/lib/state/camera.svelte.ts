@@ -1,0 +1,97 @@
+import { CameraError, closeCamera, openCamera, CAMERA_MESSAGES } from '../vision/camera';
+import { createFaceDetector, type FaceDetectorHandle } from '../vision/detector';
+import { analyzeFrame, type FrameAnalysis } from '../vision/frame-analysis';
+import { RollingStats } from '../math/rolling-stats';
+
+export type CameraStatus = 'idle' | 'loading' | 'running' | 'error';
+
+/** Owns the camera, the detector and the per-frame loop; screens only read its fields. */
+export class CameraSession {
+  status = $state<CameraStatus>('idle');
+  error = $state<string | null>(null);
+  analysis = $state.raw<FrameAnalysis | null>(null);
+  fps = $state(0);
+  detectMs = $state(0);
+  alignMs = $state(0);
+  frameSize = $state({ width: 0, height: 0 });
+
+  private stream: MediaStream | null = null;
+  private detector: FaceDetectorHandle | null = null;
+  private video: HTMLVideoElement | null = null;
+  private running = false;
+  private readonly stats = new RollingStats(30);
+  private readonly listeners = new Set<(analysis: FrameAnalysis, video: HTMLVideoElement) => void>();
+
+  async start(video: HTMLVideoElement): Promise<void> {
+    if (this.status === 'loading' || this.status === 'running') return;
+    this.video = video;
+    this.status = 'loading';
+    this.error = null;
+    try {
+      this.detector ??= await createFaceDetector(import.meta.env.BASE_URL);
+      this.stream = await openCamera(video);
+    } catch (error) {
+      this.status = 'error';
+      this.error = error instanceof Error ? error.message : CAMERA_MESSAGES.unknown;
+      if (!(error instanceof CameraError)) console.error(error);
+      return;
+    }
+    this.status = 'running';
+    this.running = true;
+    this.scheduleNext();
+  }
+
+  stop(): void {
+    this.running = false;
+    closeCamera(this.stream);
+    this.stream = null;
+    if (this.video) this.video.srcObject = null;
+    if (this.status === 'running') this.status = 'idle';
+  }
+
+  dispose(): void {
+    this.stop();
+    this.detector?.close();
+    this.detector = null;
+  }
+
+  /** Later stages (enrollment, verification) subscribe to analysed frames. */
+  onFrame(listener: (analysis: FrameAnalysis, video: HTMLVideoElement) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private scheduleNext(): void {
+    const video = this.video;
+    if (!this.running || !video) return;
+    if ('requestVideoFrameCallback' in video) {
+      video.requestVideoFrameCallback(() => this.tick());
+    } else {
+      requestAnimationFrame(() => this.tick());
+    }
+  }
+
+  private tick(): void {
+    const video = this.video;
+    const detector = this.detector;
+    if (!this.running || !video || !detector) return;
+    const width = video.videoWidth;
+    const height = video.videoHeight;
+    if (width > 0 && height > 0) {
+      try {
+        const analysis = analyzeFrame(detector, video, width, height);
+        this.stats.frame(performance.now(), analysis.timings);
+        this.analysis = analysis;
+        this.frameSize = { width, height };
+        this.fps = this.stats.fps();
+        this.detectMs = this.stats.median('detectMs');
+        this.alignMs = this.stats.median('alignMs');
+        for (const listener of this.listeners) listener(analysis, video);
+      } catch (error) {
+        console.error(error);
+        this.error = `Face processing failed: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
+    this.scheduleNext();
+  }
+}

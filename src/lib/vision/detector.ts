@@ -1,0 +1,79 @@
+import { FaceDetector } from '@mediapipe/tasks-vision';
+import type { Point } from '../math/align';
+import type { DetectedFace } from '../math/face-select';
+
+/**
+ * Everything the detector needs is served by the app itself (copied from node_modules at install by
+ * scripts/add-tflite-metadata.ts), so detection works offline and never touches a CDN.
+ */
+export const DETECTOR_ASSETS = {
+  wasmLoader: 'mediapipe/vision_wasm_internal.js',
+  wasmBinary: 'mediapipe/vision_wasm_internal.wasm',
+  model: 'detector/face_detection_short_range.tflite',
+} as const;
+
+/** Low on purpose: face choice and the "more than one face" rule apply their own, stricter scores. */
+const RAW_MIN_SCORE = 0.3;
+
+export class DetectorLoadError extends Error {
+  override name = 'DetectorLoadError';
+}
+
+export interface FaceDetectorHandle {
+  /** Faces in the source's pixel coordinates. */
+  detect(source: TexImageSource, width: number, height: number): DetectedFace[];
+  close(): void;
+}
+
+async function fetchBytes(url: string, what: string): Promise<Uint8Array> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (cause) {
+    throw new DetectorLoadError(`Could not load the ${what} (${url}): ${String(cause)}`);
+  }
+  if (!response.ok) {
+    throw new DetectorLoadError(`Could not load the ${what} (${url}): HTTP ${response.status}`);
+  }
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+export async function createFaceDetector(baseUrl: string): Promise<FaceDetectorHandle> {
+  const base = new URL(baseUrl, globalThis.location?.href);
+  const modelBytes = await fetchBytes(new URL(DETECTOR_ASSETS.model, base).href, 'face detector');
+  let detector: FaceDetector;
+  try {
+    detector = await FaceDetector.createFromOptions(
+      {
+        wasmLoaderPath: new URL(DETECTOR_ASSETS.wasmLoader, base).href,
+        wasmBinaryPath: new URL(DETECTOR_ASSETS.wasmBinary, base).href,
+      },
+      {
+        baseOptions: { modelAssetBuffer: modelBytes, delegate: 'CPU' },
+        runningMode: 'IMAGE',
+        minDetectionConfidence: RAW_MIN_SCORE,
+      },
+    );
+  } catch (cause) {
+    throw new DetectorLoadError(
+      `The face detector could not start; its files may be damaged. Reload the page. (${String(cause)})`,
+    );
+  }
+  return {
+    detect(source, width, height) {
+      const result = detector.detect(source);
+      return result.detections.map((d) => {
+        const box = d.boundingBox ?? { originX: 0, originY: 0, width: 0, height: 0 };
+        const keypoints: Point[] = (d.keypoints ?? []).map((k) => [k.x * width, k.y * height]);
+        return {
+          box: { x: box.originX, y: box.originY, width: box.width, height: box.height },
+          score: d.categories[0]?.score ?? 0,
+          keypoints,
+        };
+      });
+    },
+    close() {
+      detector.close();
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import { test, expect, withFakeCamera } from './fixtures.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../playwright.config.ts';
+import { fakeCamera } from './paths.ts';
+
+type Box = [number, number, number, number];
+
+test.describe('one face in view', () => {
+  test.use(withFakeCamera(fakeCamera('one-face')));
+
+  test('draws the box and keypoints and shows the aligned crop', async ({ page }) => {
+    await page.goto('/');
+    const overlay = page.getByTestId('face-overlay');
+    await expect(overlay).toHaveAttribute('data-box', /\d/);
+    const box = JSON.parse((await overlay.getAttribute('data-box')) ?? '[]') as Box;
+    const keypoints = JSON.parse((await overlay.getAttribute('data-keypoints')) ?? '[]') as [
+      number,
+      number,
+    ][];
+    const [x, y, w, h] = box;
+    expect(w).toBeGreaterThan(60);
+    expect(h).toBeGreaterThan(60);
+    expect(keypoints.length).toBe(6);
+    // Eyes, nose and mouth lie inside the box (the ear points may sit on its edge).
+    for (const [kx, ky] of keypoints.slice(0, 4)) {
+      expect(kx).toBeGreaterThanOrEqual(x);
+      expect(kx).toBeLessThanOrEqual(x + w);
+      expect(ky).toBeGreaterThanOrEqual(y);
+      expect(ky).toBeLessThanOrEqual(y + h);
+    }
+    const crop = page.getByTestId('aligned-crop');
+    await expect(crop).toHaveAttribute('data-has-crop', 'true');
+    // The crop holds a real picture, not a blank canvas.
+    const spread = await crop.evaluate((el) => {
+      const ctx = (el as HTMLCanvasElement).getContext('2d');
+      const data = ctx?.getImageData(0, 0, 112, 112).data ?? new Uint8ClampedArray();
+      let min = 255;
+      let max = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        min = Math.min(min, data[i] ?? 0);
+        max = Math.max(max, data[i] ?? 0);
+      }
+      return max - min;
+    });
+    expect(spread).toBeGreaterThan(80);
+    await expect(page.getByTestId('quality')).not.toHaveAttribute('data-reasons', /no_face/);
+    await expect(page.getByTestId('stats')).toContainText('ms');
+  });
+
+  test('the CSP blocks requests to other origins', async ({ page }) => {
+    const response = await page.goto('/');
+    const csp = response?.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("connect-src 'self'");
+    const outcome = await page.evaluate(async () => {
+      try {
+        await fetch('https://example.com/collect', { mode: 'no-cors' });
+        return 'sent';
+      } catch {
+        return 'blocked';
+      }
+    });
+    expect(outcome).toBe('blocked');
+  });
+});
+
+test.describe('two people in view', () => {
+  test.use(withFakeCamera(fakeCamera('two-faces')));
+
+  test('says there is more than one face', async ({ page }) => {
+    await page.goto('/');
+    const quality = page.getByTestId('quality');
+    await expect(quality).toHaveAttribute('data-reasons', /multiple_faces/);
+    await expect(quality).toContainText('More than one face');
+  });
+});
+
+test.describe('nobody in view', () => {
+  test.use(withFakeCamera(fakeCamera('blank')));
+
+  test('says no face was found', async ({ page }) => {
+    await page.goto('/');
+    const quality = page.getByTestId('quality');
+    await expect(quality).toHaveAttribute('data-reasons', 'no_face');
+    await expect(quality).toContainText('No face');
+    await expect(page.getByTestId('aligned-crop')).toHaveAttribute('data-has-crop', 'false');
+  });
+});
+
+test.describe('camera permission denied', () => {
+  // A fake device exists, but no fake "allow" answer: the permission request is refused.
+  test.use({
+    launchOptions: {
+      executablePath: CHROMIUM,
+      args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream'],
+    },
+  });
+
+  test('shows a clear message and a way to retry', async ({ page }) => {
+    await page.goto('/');
+    const problem = page.getByTestId('camera-error');
+    await expect(problem).toContainText('Camera access was refused');
+    await expect(problem.getByRole('button', { name: 'Try again' })).toBeVisible();
+  });
+});
+
+test.describe('no camera at all', () => {
+  // No fake device: this machine has no camera, and access itself is allowed.
+  test.use({
+    launchOptions: {
+      executablePath: CHROMIUM,
+      args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream'],
+    },
+  });
+
+  test('says no camera was found', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByTestId('camera-error')).toContainText('No camera was found');
+  });
+});
