@@ -1,19 +1,9 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS } from './scripts/lib/chromium.ts';
 
 export const PREVIEW_PORT = 4173;
 
-// Debian's Chromium; Playwright never downloads a browser here.
-export const CHROMIUM = process.env.FACEGATE_CHROMIUM ?? '/usr/bin/chromium';
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-default-apps',
-];
+export { CHROMIUM, CHROMIUM_ARGS };
 
 export default defineConfig({
   testDir: 'test/e2e',

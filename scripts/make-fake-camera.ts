@@ -65,7 +65,8 @@ export function renderEntry(entry: string): Buffer {
 }
 
 export function makeFakeCamera({ entries, out, framesPerEntry = 30, fps = 15 }: FakeCameraOptions) {
-  if (entries.length === 0) throw new Error('make-fake-camera: give at least one photo (or "blank")');
+  if (entries.length === 0)
+    throw new Error('make-fake-camera: give at least one photo (or "blank")');
   const frames = entries.map(renderEntry);
   mkdirSync(dirname(resolve(out)), { recursive: true });
   const fd = openSync(out, 'w');
@@ -100,7 +101,8 @@ function parseArgs(argv: string[]): FakeCameraOptions {
     else if (arg === '--fps') fps = Number(next());
     else entries.push(arg);
   }
-  if (!out) throw new Error('usage: make-fake-camera --out file.y4m [--frames N] [--fps F] photo...');
+  if (!out)
+    throw new Error('usage: make-fake-camera --out file.y4m [--frames N] [--fps F] photo...');
   if (!(framesPerEntry >= 1) || !(fps >= 1)) throw new Error('--frames and --fps must be >= 1');
   return { entries, out, framesPerEntry, fps };
 }

@@ -1,14 +1,11 @@
-import { test, expect, withFakeCamera } from './fixtures.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../playwright.config.ts';
+import { test, expect } from './fixtures.ts';
 import { fakeCamera } from './paths.ts';
 
 type Box = [number, number, number, number];
 
 test.describe('one face in view', () => {
-  test.use(withFakeCamera(fakeCamera('one-face')));
-
-  test('draws the box and keypoints and shows the aligned crop', async ({ page }) => {
-    await page.goto('/');
+  test('draws the box and keypoints and shows the aligned crop', async ({ openApp }) => {
+    const page = await openApp(fakeCamera('one-face'));
     const overlay = page.getByTestId('face-overlay');
     await expect(overlay).toHaveAttribute('data-box', /\d/);
     const box = JSON.parse((await overlay.getAttribute('data-box')) ?? '[]') as Box;
@@ -46,8 +43,9 @@ test.describe('one face in view', () => {
     await expect(page.getByTestId('stats')).toContainText('ms');
   });
 
-  test('the CSP blocks requests to other origins', async ({ page }) => {
-    const response = await page.goto('/');
+  test('the CSP blocks requests to other origins', async ({ openApp }) => {
+    const page = await openApp(fakeCamera('one-face'));
+    const response = await page.reload();
     const csp = response?.headers()['content-security-policy'] ?? '';
     expect(csp).toContain("connect-src 'self'");
     const outcome = await page.evaluate(async () => {
@@ -63,10 +61,8 @@ test.describe('one face in view', () => {
 });
 
 test.describe('two people in view', () => {
-  test.use(withFakeCamera(fakeCamera('two-faces')));
-
-  test('says there is more than one face', async ({ page }) => {
-    await page.goto('/');
+  test('says there is more than one face', async ({ openApp }) => {
+    const page = await openApp(fakeCamera('two-faces'));
     const quality = page.getByTestId('quality');
     await expect(quality).toHaveAttribute('data-reasons', /multiple_faces/);
     await expect(quality).toContainText('More than one face');
@@ -74,10 +70,8 @@ test.describe('two people in view', () => {
 });
 
 test.describe('nobody in view', () => {
-  test.use(withFakeCamera(fakeCamera('blank')));
-
-  test('says no face was found', async ({ page }) => {
-    await page.goto('/');
+  test('says no face was found', async ({ openApp }) => {
+    const page = await openApp(fakeCamera('blank'));
     const quality = page.getByTestId('quality');
     await expect(quality).toHaveAttribute('data-reasons', 'no_face');
     await expect(quality).toContainText('No face');
@@ -86,16 +80,8 @@ test.describe('nobody in view', () => {
 });
 
 test.describe('camera permission denied', () => {
-  // A fake device exists, but no fake "allow" answer: the permission request is refused.
-  test.use({
-    launchOptions: {
-      executablePath: CHROMIUM,
-      args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream'],
-    },
-  });
-
-  test('shows a clear message and a way to retry', async ({ page }) => {
-    await page.goto('/');
+  test('shows a clear message and a way to retry', async ({ openApp }) => {
+    const page = await openApp('denied');
     const problem = page.getByTestId('camera-error');
     await expect(problem).toContainText('Camera access was refused');
     await expect(problem.getByRole('button', { name: 'Try again' })).toBeVisible();
@@ -103,16 +89,8 @@ test.describe('camera permission denied', () => {
 });
 
 test.describe('no camera at all', () => {
-  // No fake device: this machine has no camera, and access itself is allowed.
-  test.use({
-    launchOptions: {
-      executablePath: CHROMIUM,
-      args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream'],
-    },
-  });
-
-  test('says no camera was found', async ({ page }) => {
-    await page.goto('/');
+  test('says no camera was found', async ({ openApp }) => {
+    const page = await openApp('none');
     await expect(page.getByTestId('camera-error')).toContainText('No camera was found');
   });
 });

@@ -1,40 +1,68 @@
-import { test as base, expect } from '@playwright/test';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../playwright.config.ts';
+import {
+  test as base,
+  expect,
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Page,
+} from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/lib/chromium.ts';
 
 export { expect };
 
-/** Launch options for a fake camera that plays `y4m` in a loop and grants camera access. */
-export function withFakeCamera(y4m: string) {
-  return {
-    launchOptions: {
-      executablePath: CHROMIUM,
-      args: [
-        ...CHROMIUM_ARGS,
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-video-capture=${y4m}`,
-      ],
-    },
-  };
+/**
+ * How the browser sees a camera:
+ * - a y4m path: a fake camera playing that file in a loop, access granted;
+ * - 'denied': a fake camera exists but the permission request is refused;
+ * - 'none': access is granted but there is no camera at all (this machine has none).
+ */
+export type CameraSetup = string | 'denied' | 'none';
+
+export function cameraArgs(camera: CameraSetup): string[] {
+  if (camera === 'denied') return ['--use-fake-device-for-media-stream'];
+  if (camera === 'none') return ['--use-fake-ui-for-media-stream'];
+  return [
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-video-capture=${camera}`,
+  ];
 }
 
-/**
- * Every test fails if the page asks anything of another origin: privacy is the product.
- * The check is on the browser context, so it also sees workers and the service worker.
- */
-export const test = base.extend<{ offOriginGuard: void }>({
-  offOriginGuard: [
-    async ({ context, baseURL }, use) => {
-      const origin = new URL(baseURL ?? 'http://localhost').origin;
-      const offOrigin: string[] = [];
-      context.on('request', (request) => {
-        const url = request.url();
-        if (url.startsWith('data:') || url.startsWith('blob:')) return;
-        if (new URL(url).origin !== origin) offOrigin.push(url);
+/** Fails the test on any request to another origin, from the page, its workers or service worker. */
+export function guardOrigin(context: BrowserContext, origin: string): () => void {
+  const offOrigin: string[] = [];
+  context.on('request', (request) => {
+    const url = request.url();
+    if (url.startsWith('data:') || url.startsWith('blob:')) return;
+    if (new URL(url).origin !== origin) offOrigin.push(url);
+  });
+  return () => expect(offOrigin, 'requests to other origins').toEqual([]);
+}
+
+interface Fixtures {
+  /** Opens the app in a fresh Chromium whose camera is set up as asked. */
+  openApp: (camera: CameraSetup, path?: string) => Promise<Page>;
+}
+
+export const test = base.extend<Fixtures>({
+  openApp: async ({ baseURL }, use) => {
+    const origin = new URL(baseURL ?? 'http://localhost').origin;
+    const opened: { browser: Browser; check: () => void }[] = [];
+    await use(async (camera, path = '/') => {
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [...CHROMIUM_ARGS, ...cameraArgs(camera)],
       });
-      await use();
-      expect(offOrigin, 'requests to other origins').toEqual([]);
-    },
-    { auto: true },
-  ],
+      const context = await browser.newContext({ baseURL: origin });
+      const check = guardOrigin(context, origin);
+      opened.push({ browser, check });
+      const page = await context.newPage();
+      await page.goto(path);
+      return page;
+    });
+    for (const { browser, check } of opened) {
+      await browser.close();
+      check();
+    }
+  },
 });

@@ -20,7 +20,11 @@ export class CameraSession {
   private video: HTMLVideoElement | null = null;
   private running = false;
   private readonly stats = new RollingStats(30);
-  private readonly listeners = new Set<(analysis: FrameAnalysis, video: HTMLVideoElement) => void>();
+  // Not reactive state: listeners are plumbing, never rendered.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private readonly listeners = new Set<
+    (analysis: FrameAnalysis, video: HTMLVideoElement) => void
+  >();
 
   async start(video: HTMLVideoElement): Promise<void> {
     if (this.status === 'loading' || this.status === 'running') return;

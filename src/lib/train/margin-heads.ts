@@ -5,6 +5,10 @@
  *
  * Everything is built from tf ops (no dataSync), so it can run inside tf.variableGrads /
  * optimizer.minimize in a training script or a browser worker. No DOM, no Node APIs.
+ *
+ * Gradients: @tensorflow/tfjs-core registers no op gradients by itself. The entry point that trains
+ * must `import '@tensorflow/tfjs-core/dist/register_all_gradients'` once (not done here: that file is
+ * extensionless ESM, which Vite/Vitest resolve but plain Node/tsx cannot load).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -19,7 +23,20 @@ export type { MarginConfig, MarginMethod } from '../math/margin-losses';
 
 /** Row-wise √(Σv² + NORM_EPS), shape [rows, 1]. */
 function rowNorms(t: tf.Tensor2D): tf.Tensor2D {
-  return tf.sqrt(tf.add(tf.sum(tf.square(t), 1, true), NORM_EPS));
+  return tf.sqrt(tf.add<tf.Tensor2D>(tf.sum(tf.square(t), 1, true), NORM_EPS));
+}
+
+/**
+ * Applies a piecewise-constant function (comparisons, branch selection) with zero gradient. tfjs has
+ * no gradient for comparison kernels, so they must not appear on the tape between the inputs and
+ * the loss; customGrad runs `fn` off the tape.
+ */
+function piecewiseConstant(x: tf.Tensor, fn: (t: tf.Tensor) => tf.Tensor): tf.Tensor {
+  const op = tf.customGrad((...args) => {
+    const t = args[0] as tf.Tensor;
+    return { value: fn(t), gradFunc: () => tf.zerosLike(t) };
+  });
+  return op(x);
 }
 
 /** Chebyshev recurrence for cos(m·θ) in terms of cos θ: a polynomial, so gradients stay finite. */
@@ -45,17 +62,23 @@ function targetCos(c: tf.Tensor2D, cfg: MarginConfig): tf.Tensor2D {
       const sin = tf.sqrt(tf.sub(1, tf.square(cc)));
       const phi = tf.sub(tf.mul(cc, Math.cos(cfg.m)), tf.mul(sin, Math.sin(cfg.m)));
       const fallback = tf.sub(cc, cfg.m * Math.sin(Math.PI - cfg.m));
-      return tf.where(tf.greater(cc, Math.cos(Math.PI - cfg.m)), phi, fallback);
+      const useArc = piecewiseConstant(cc, (t) =>
+        tf.cast(tf.greater(t, Math.cos(Math.PI - cfg.m)), 'float32'),
+      );
+      return tf.add(tf.mul(useArc, phi), tf.mul(tf.sub(1, useArc), fallback));
     }
     case 'sphereface': {
       const m = cfg.m;
       const lambda = cfg.lambda ?? 0;
       const cc = tf.clipByValue(c, -1, 1);
-      // k = #{j ∈ 1..m−1 : cos θ ≤ cos(jπ/m)} = floor(θm/π); boolean → float, so no gradient.
-      let k: tf.Tensor = tf.zerosLike(cc);
-      for (let j = 1; j < m; j++) {
-        k = tf.add(k, tf.cast(tf.lessEqual(cc, Math.cos((j * Math.PI) / m)), 'float32'));
-      }
+      // k = #{j ∈ 1..m−1 : cos θ ≤ cos(jπ/m)} = floor(θm/π), without acos; piecewise constant.
+      const k = piecewiseConstant(cc, (t) => {
+        let acc: tf.Tensor = tf.zerosLike(t);
+        for (let j = 1; j < m; j++) {
+          acc = tf.add(acc, tf.cast(tf.lessEqual(t, Math.cos((j * Math.PI) / m)), 'float32'));
+        }
+        return acc;
+      });
       // (−1)^k = 1 − 2·(k mod 2)
       const sign = tf.sub(1, tf.mul(tf.mod(k, 2), 2));
       const psi = tf.sub(tf.mul(sign, chebyshevT(m, cc)), tf.mul(k, 2));
@@ -87,11 +110,11 @@ export function marginLogitsTf(
     const scale: tf.Tensor | number = normalizesFeatures(cfg) ? cfg.s : xNorm;
 
     const mask = tf.cast(tf.oneHot(tf.cast(labels, 'int32'), numClasses), 'float32');
-    const cosY = tf.sum(tf.mul(cos, mask), 1, true);
+    const cosY = tf.sum<tf.Tensor2D>(tf.mul(cos, mask), 1, true);
     const target = targetCos(cosY, cfg);
     // Non-target entries keep cos θ_j; the target entry gets the margin-adjusted value.
     const adjusted = tf.add(tf.mul(cos, tf.sub(1, mask)), tf.mul(mask, target));
-    return tf.mul(adjusted, scale) as tf.Tensor2D;
+    return tf.mul<tf.Tensor2D>(adjusted, scale);
   });
 }
 
@@ -136,7 +159,7 @@ export class MarginHead {
     this.numClasses = opts.numClasses;
     this.dim = opts.dim;
     this.config = { ...opts.config };
-    const init = tf.randomNormal(
+    const init = tf.randomNormal<tf.Rank.R2>(
       [opts.numClasses, opts.dim],
       0,
       1 / Math.sqrt(opts.dim),
@@ -148,11 +171,15 @@ export class MarginHead {
   }
 
   logits(features: tf.Tensor2D, labels: tf.Tensor1D | readonly number[]): tf.Tensor2D {
-    return tf.tidy(() => marginLogitsTf(features, this.weights, this.labelTensor(labels), this.config));
+    return tf.tidy(() =>
+      marginLogitsTf(features, this.weights, this.labelTensor(labels), this.config),
+    );
   }
 
   loss(features: tf.Tensor2D, labels: tf.Tensor1D | readonly number[]): tf.Scalar {
-    return tf.tidy(() => marginLossTf(features, this.weights, this.labelTensor(labels), this.config));
+    return tf.tidy(() =>
+      marginLossTf(features, this.weights, this.labelTensor(labels), this.config),
+    );
   }
 
   dispose(): void {

@@ -27,7 +27,12 @@ const DEFAULT_MAX_DETECT_SIDE = 1024;
 
 let shrinkCanvas: OffscreenCanvas | null = null;
 
-function shrinkForDetection(source: CanvasImageSource, width: number, height: number, scale: number) {
+function shrinkForDetection(
+  source: CanvasImageSource,
+  width: number,
+  height: number,
+  scale: number,
+) {
   const w = Math.max(1, Math.round(width * scale));
   const h = Math.max(1, Math.round(height * scale));
   if (!shrinkCanvas) shrinkCanvas = new OffscreenCanvas(w, h);
@@ -43,7 +48,12 @@ function shrinkForDetection(source: CanvasImageSource, width: number, height: nu
 function scaleFace(face: DetectedFace, k: number): DetectedFace {
   return {
     score: face.score,
-    box: { x: face.box.x * k, y: face.box.y * k, width: face.box.width * k, height: face.box.height * k },
+    box: {
+      x: face.box.x * k,
+      y: face.box.y * k,
+      width: face.box.width * k,
+      height: face.box.height * k,
+    },
     keypoints: face.keypoints.map(([x, y]) => [x * k, y * k] as const),
   };
 }

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core alone registers no gradients; the app/worker entry point does this in production.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -32,13 +34,29 @@ const N = 6;
 const D = 8;
 const C = 5;
 
-function randomBatch(seed: number): { x: number[][]; w: number[][]; y: number[] } {
+interface Batch {
+  x: number[][];
+  w: number[][];
+  y: number[];
+}
+
+function randomBatch(seed: number): Batch {
   const rnd = normalRng(seed);
   const x = Array.from({ length: N }, () => Array.from({ length: D }, rnd));
   const w = Array.from({ length: C }, () => Array.from({ length: D }, rnd));
   const y = Array.from({ length: N }, (_, i) => (i * 3) % C);
   return { x, w, y };
 }
+
+/** Features near their class weights (small θ_y), as late in training: other margin branches. */
+function alignedBatch(seed: number): Batch {
+  const { w, y } = randomBatch(seed);
+  const rnd = normalRng(seed + 1000);
+  const x = y.map((c) => (w[c] ?? []).map((v) => 2 * v + 0.4 * rnd()));
+  return { x, w, y };
+}
+
+const BATCHES: Record<string, Batch> = { random: randomBatch(7), aligned: alignedBatch(7) };
 
 const CONFIGS: Record<string, MarginConfig> = {
   softmax: { method: 'softmax', s: 1, m: 0 },
@@ -73,7 +91,9 @@ function kinkDistance(x: number[][], w: number[][], y: number[], cfg: MarginConf
 
 function maxAbsDiff(a: number[][], b: number[][]): number {
   let worst = 0;
-  a.forEach((row, i) => row.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - (b[i]?.[j] ?? NaN))))));
+  a.forEach((row, i) =>
+    row.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - (b[i]?.[j] ?? NaN))))),
+  );
   return worst;
 }
 
@@ -110,9 +130,13 @@ function expectGradClose(actual: number[][], expected: number[][]): void {
   );
 }
 
-describe.each(Object.entries(CONFIGS))('%s: tfjs vs reference', (_name, cfg) => {
-  const { x, w, y } = randomBatch(7);
+const CASES = Object.entries(CONFIGS).flatMap(([name, cfg]) =>
+  Object.entries(BATCHES).map(
+    ([batchName, batch]) => [`${name}, ${batchName} batch`, cfg, batch] as const,
+  ),
+);
 
+describe.each(CASES)('%s: tfjs vs reference', (_name, cfg, { x, w, y }) => {
   it('test point is away from non-smooth points', () => {
     expect(kinkDistance(x, w, y, cfg)).toBeGreaterThan(1e-3);
   });
@@ -140,13 +164,16 @@ describe.each(Object.entries(CONFIGS))('%s: tfjs vs reference', (_name, cfg) => 
   });
 });
 
-it('the large-m ArcFace case exercises both branches', () => {
-  const { x, w, y } = randomBatch(7);
-  const cfg = CONFIGS['arcface (large m, hits fallback)'] as MarginConfig;
-  const cos = cosineMatrix(x, w).map((row, i) => row[y[i] ?? 0] ?? 0);
-  const th = Math.cos(Math.PI - cfg.m);
-  expect(cos.some((c) => c > th)).toBe(true);
-  expect(cos.some((c) => c <= th)).toBe(true);
+it('the test batches exercise every ArcFace branch and SphereFace piece', () => {
+  const targets = Object.values(BATCHES).flatMap(({ x, w, y }) =>
+    cosineMatrix(x, w).map((row, i) => row[y[i] ?? 0] ?? 0),
+  );
+  const th = Math.cos(Math.PI - 1.4);
+  expect(targets.some((c) => c > th)).toBe(true);
+  expect(targets.some((c) => c <= th)).toBe(true);
+  // SphereFace m = 4: k = floor(4θ/π) ∈ {0, 1, 2} covered (k = 3 needs θ > 135°, rare in 8-D)
+  const ks = new Set(targets.map((c) => Math.min(3, Math.floor((4 * Math.acos(c)) / Math.PI))));
+  for (const k of [0, 1, 2]) expect(ks.has(k)).toBe(true);
 });
 
 it('ArcFace gradients stay finite when a feature is exactly aligned with its class', () => {
@@ -244,7 +271,9 @@ describe('MarginHead', () => {
       config: { method: 'cosface', s: 16, m: 0.2 },
       seed: 1,
     });
-    const embed = tf.variable(tf.tidy(() => tf.randomNormal([2, 4], 0, 0.5, 'float32', 2)));
+    const embedInit = tf.randomNormal([2, 4], 0, 0.5, 'float32', 2);
+    const embed = tf.variable(embedInit);
+    embedInit.dispose();
     const xs = tf.tensor2d(points);
     const ys = tf.tensor1d(labels, 'int32');
     const opt = tf.train.adam(0.05);

@@ -1,0 +1,44 @@
+import type { Point } from '../lib/math/align';
+import type { QualityReason } from '../lib/math/quality';
+
+/** What scripts send to, and get back from, the batch page (plain JSON across Playwright). */
+export interface BatchOptions {
+  maxDetectSide: number;
+}
+
+export type BatchFailure = 'read_failed' | 'decode_failed' | 'no_face';
+
+export interface BatchItemResult {
+  url: string;
+  failure?: BatchFailure;
+  detail?: string;
+  width?: number;
+  height?: number;
+  /** Raw detections above the detector's floor score. */
+  faces?: number;
+  score?: number;
+  box?: number[];
+  keypoints?: Point[];
+  quality?: QualityReason[];
+  detectMs?: number;
+  alignMs?: number;
+  /** The aligned 112x112 crop as base64 PNG. */
+  png?: string;
+}
+
+export interface ContactSheetRequest {
+  pngs: string[];
+  columns: number;
+  guides: boolean;
+}
+
+export interface BatchApi {
+  process(urls: string[], options: BatchOptions): Promise<BatchItemResult[]>;
+  contactSheet(request: ContactSheetRequest): Promise<string>;
+}
+
+declare global {
+  interface Window {
+    facegateBatch?: BatchApi;
+  }
+}

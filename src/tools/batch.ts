@@ -1,0 +1,112 @@
+/**
+ * The browser half of the dataset scripts: the app's own detector + alignment (analyzeFrame) run
+ * over image URLs, so the backbone is trained and evaluated on crops made exactly like live ones.
+ */
+import { createFaceDetector, type FaceDetectorHandle } from '../lib/vision/detector';
+import { analyzeFrame } from '../lib/vision/frame-analysis';
+import { ALIGNED_SIZE, type Point } from '../lib/math/align';
+import type { BatchItemResult, BatchOptions, ContactSheetRequest } from './batch-protocol';
+
+let detector: FaceDetectorHandle | null = null;
+
+async function blobToBase64(blob: Blob): Promise<string> {
+  const dataUrl = await new Promise<string>((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error ?? new Error('FileReader failed'));
+    reader.readAsDataURL(blob);
+  });
+  return dataUrl.slice(dataUrl.indexOf(',') + 1);
+}
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+
+async function processOne(url: string, options: BatchOptions): Promise<BatchItemResult> {
+  if (!detector) throw new Error('batch front end not ready');
+  const response = await fetch(url);
+  if (!response.ok) return { url, failure: 'read_failed', detail: `HTTP ${response.status}` };
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(await response.blob());
+  } catch (error) {
+    return { url, failure: 'decode_failed', detail: String(error) };
+  }
+  try {
+    const analysis = analyzeFrame(detector, bitmap, bitmap.width, bitmap.height, {
+      maxDetectSide: options.maxDetectSide,
+    });
+    const face = analysis.primary;
+    if (!face || !analysis.crop) {
+      return {
+        url,
+        failure: 'no_face',
+        width: bitmap.width,
+        height: bitmap.height,
+        faces: analysis.faces.length,
+        detectMs: analysis.timings.detectMs,
+        alignMs: analysis.timings.alignMs,
+      };
+    }
+    const canvas = new OffscreenCanvas(ALIGNED_SIZE, ALIGNED_SIZE);
+    canvas.getContext('2d')?.putImageData(analysis.crop, 0, 0);
+    const png = await blobToBase64(await canvas.convertToBlob({ type: 'image/png' }));
+    return {
+      url,
+      width: bitmap.width,
+      height: bitmap.height,
+      faces: analysis.faces.length,
+      score: round2(face.score),
+      box: [face.box.x, face.box.y, face.box.width, face.box.height].map(round2),
+      keypoints: face.keypoints.map(([x, y]): Point => [round2(x), round2(y)]),
+      quality: analysis.quality.reasons,
+      detectMs: analysis.timings.detectMs,
+      alignMs: analysis.timings.alignMs,
+      png,
+    };
+  } finally {
+    bitmap.close();
+  }
+}
+
+async function contactSheet(request: ContactSheetRequest): Promise<string> {
+  const columns = request.columns;
+  const rows = Math.ceil(request.pngs.length / columns);
+  const canvas = new OffscreenCanvas(columns * ALIGNED_SIZE, rows * ALIGNED_SIZE);
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('no 2d context');
+  for (const [i, b64] of request.pngs.entries()) {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const tile = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    ctx.drawImage(tile, (i % columns) * ALIGNED_SIZE, Math.floor(i / columns) * ALIGNED_SIZE);
+    tile.close();
+  }
+  if (request.guides) {
+    // Template eye line and nose/mouth column, to judge the alignment by eye.
+    ctx.strokeStyle = 'rgba(0,255,0,0.35)';
+    for (let r = 0; r < rows; r++) {
+      const y = r * ALIGNED_SIZE + 51.6;
+      ctx.beginPath();
+      ctx.moveTo(0, y);
+      ctx.lineTo(canvas.width, y);
+      ctx.stroke();
+    }
+  }
+  return blobToBase64(await canvas.convertToBlob({ type: 'image/png' }));
+}
+
+async function init() {
+  detector = await createFaceDetector(new URL('/', location.href).href);
+  window.facegateBatch = {
+    async process(urls, options) {
+      const results: BatchItemResult[] = [];
+      for (const url of urls) results.push(await processOne(url, options));
+      return results;
+    },
+    contactSheet,
+  };
+  document.body.dataset.ready = 'true';
+}
+
+init().catch((error: unknown) => {
+  document.body.dataset.error = String(error);
+});
