@@ -16,6 +16,8 @@ import { listLfwLayout, median, seededRandom } from './lib/dataset.ts';
 import { formatSeconds, ProgressBar } from './lib/progress.ts';
 import type { BatchItemResult } from '../src/tools/batch-protocol.ts';
 
+export type PrepareArgs = Args;
+
 export interface CropRecord {
   person: string;
   file: string;
@@ -33,14 +35,15 @@ export interface CropRecord {
   alignMs: number | null;
 }
 
-interface Args {
+export interface Args {
   data: string;
   out: string;
   limit: number;
   batch: number;
   maxSide: number;
   contactSheet: string | null;
-  files: string | null;
+  /** Only these relative paths (Person/file.jpg); null = the whole folder. */
+  files: string[] | null;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -66,7 +69,11 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--batch') args.batch = Number(value());
     else if (flag === '--max-side') args.maxSide = Number(value());
     else if (flag === '--contact-sheet') args.contactSheet = value();
-    else if (flag === '--files') args.files = value();
+    else if (flag === '--files')
+      args.files = readFileSync(value(), 'utf8')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
     else throw new Error(`unknown argument ${flag}`);
   }
   if (!args.data || !args.out) {
@@ -143,17 +150,12 @@ function writeSummaryFiles(out: string, records: CropRecord[]): void {
   writeFileSync(join(out, 'index.csv'), `${lines.join('\n')}\n`);
 }
 
-export async function prepareDataset(args: Args): Promise<CropRecord[]> {
+export async function prepareDataset(args: Args, log = true): Promise<CropRecord[]> {
   const out = resolve(args.out);
   mkdirSync(out, { recursive: true });
   let items = listLfwLayout(args.data);
   if (args.files) {
-    const wanted = new Set(
-      readFileSync(args.files, 'utf8')
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean),
-    );
+    const wanted = new Set(args.files);
     items = items.filter((i) => wanted.has(i.file));
   }
   items = items.slice(0, args.limit);
@@ -201,23 +203,18 @@ export async function prepareDataset(args: Args): Promise<CropRecord[]> {
   const otherFailures = records.filter((r) => r.failure && r.failure !== 'no_face').length;
   const detect = median(records.flatMap((r) => (r.detectMs === null ? [] : [r.detectMs])));
   const align = median(records.flatMap((r) => (r.alignMs === null ? [] : [r.alignMs])));
-  console.log(
-    JSON.stringify(
-      {
-        images: records.length,
-        processed_now: todo.length,
-        seconds_this_run: Math.round(seconds),
-        time_this_run: formatSeconds(seconds),
-        no_face: noFace,
-        no_face_percent: Math.round((10000 * noFace) / Math.max(records.length, 1)) / 100,
-        other_failures: otherFailures,
-        median_detect_ms: Math.round(detect * 100) / 100,
-        median_align_ms: Math.round(align * 100) / 100,
-      },
-      null,
-      2,
-    ),
-  );
+  const summary = {
+    images: records.length,
+    processed_now: todo.length,
+    seconds_this_run: Math.round(seconds),
+    time_this_run: formatSeconds(seconds),
+    no_face: noFace,
+    no_face_percent: Math.round((10000 * noFace) / Math.max(records.length, 1)) / 100,
+    other_failures: otherFailures,
+    median_detect_ms: Math.round(detect * 100) / 100,
+    median_align_ms: Math.round(align * 100) / 100,
+  };
+  if (log) console.log(JSON.stringify(summary, null, 2));
 
   if (args.contactSheet) await writeContactSheet(args, out, records);
   return records;

@@ -1,0 +1,174 @@
+/**
+ * Face verification accuracy of a model on pairs of an LFW-layout folder, with the app's own
+ * detection + alignment (headless Chromium) and embedding (tfjs, wasm backend):
+ *
+ *   npm run eval -- --data <LFW-layout folder> --pairs <pairs.txt> [--folds 6-10] [--json out.json]
+ *                   [--model models] [--roc docs/roc.svg] [--cache <crop cache folder>]
+ *
+ * Prints and writes: accuracy (mean over the selected folds, each fold's threshold chosen on the
+ * other selected folds), accuracy_std, tar_at_far_1e-3, eer, auc, no_face, pairs, model.
+ * A pair with an image where no face was found counts as a "different" decision (score -1).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Embedder } from '../src/lib/embedding/embedder.ts';
+import {
+  foldAccuracy,
+  rocCurve,
+  verificationReport,
+  type ScoredPair,
+} from '../src/lib/math/calibrate.ts';
+import { parseFolds, parsePairs, type LfwPair } from '../src/lib/math/lfw-pairs.ts';
+import { rocSvg } from '../src/lib/math/roc-svg.ts';
+import type { ModelManifest } from '../src/lib/embedding/manifest.ts';
+import { prepareDataset } from './prepare-dataset.ts';
+import { cosine, embedRecords } from './lib/embed-crops.ts';
+import { fileFetcher, readManifest } from './lib/model-files.ts';
+import { initTf } from './lib/tf-node.ts';
+
+export interface EvalArgs {
+  data: string;
+  pairs: string;
+  folds: number[] | null;
+  json: string | null;
+  model: string;
+  roc: string | null;
+  cache: string | null;
+  backend: 'wasm' | 'cpu';
+}
+
+export interface EvalResult {
+  accuracy: number;
+  accuracy_std: number;
+  'tar_at_far_1e-3': number;
+  eer: number;
+  auc: number;
+  no_face: number;
+  pairs: number;
+  folds: number[];
+  model: string;
+  threshold_from_same_fold: boolean;
+  per_fold: { fold: number; accuracy: number; threshold: number }[];
+  data: string;
+  pairs_file: string;
+}
+
+function parseArgs(argv: string[]): EvalArgs {
+  const args: EvalArgs = {
+    data: '',
+    pairs: '',
+    folds: null,
+    json: null,
+    model: 'models',
+    roc: null,
+    cache: null,
+    backend: 'wasm',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--data') args.data = value();
+    else if (flag === '--pairs') args.pairs = value();
+    else if (flag === '--folds') args.folds = parseFolds(value());
+    else if (flag === '--json') args.json = value();
+    else if (flag === '--model') args.model = value();
+    else if (flag === '--roc') args.roc = value();
+    else if (flag === '--cache') args.cache = value();
+    else if (flag === '--backend') args.backend = value() === 'cpu' ? 'cpu' : 'wasm';
+    else throw new Error(`unknown argument ${flag}`);
+  }
+  if (!args.data || !args.pairs) {
+    throw new Error('usage: eval --data <LFW-layout folder> --pairs <pairs.txt> [--folds 6-10] [--json out]');
+  }
+  return args;
+}
+
+/** One crop cache per dataset folder, shared by every run and model (crops do not depend on the model). */
+export function defaultCropCache(data: string): string {
+  const abs = resolve(data);
+  const tag = createHash('sha256').update(abs).digest('hex').slice(0, 8);
+  return resolve(import.meta.dirname, `../.cache/crops/${basename(abs)}-${tag}`);
+}
+
+export function selectPairs(all: LfwPair[], folds: number[] | null): LfwPair[] {
+  return folds ? all.filter((p) => folds.includes(p.fold)) : all;
+}
+
+export async function evaluate(args: EvalArgs, embedderIn?: Embedder): Promise<EvalResult> {
+  const pairs = selectPairs(parsePairs(readFileSync(args.pairs, 'utf8')), args.folds);
+  if (pairs.length === 0) throw new Error('no pairs in the selected folds');
+  const files = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
+  const cache = resolve(args.cache ?? defaultCropCache(args.data));
+  const records = await prepareDataset(
+    { data: args.data, out: cache, limit: Infinity, batch: 24, maxSide: 1024, contactSheet: null, files },
+    false,
+  );
+  const found = new Set(records.map((r) => r.file));
+  const missing = files.filter((f) => !found.has(f));
+  if (missing.length) throw new Error(`${missing.length} images named by the pairs are missing, e.g. ${missing[0]}`);
+
+  await initTf(args.backend);
+  const embedder =
+    embedderIn ?? (await Embedder.load(readManifest(args.model), fileFetcher(args.model)));
+  const embeddings = await embedRecords(embedder, cache, records);
+  const noFace = records.filter((r) => !r.crop).length;
+  const scored: ScoredPair[] = pairs.map((p) => {
+    const a = embeddings.get(p.a);
+    const b = embeddings.get(p.b);
+    return { score: a && b ? cosine(a, b) : -1, same: p.same, fold: p.fold };
+  });
+  const folds = [...new Set(pairs.map((p) => p.fold))].sort((x, y) => x - y);
+  const report = verificationReport(scored, folds);
+  const perFold = foldAccuracy(scored, folds).perFold;
+  const manifest: ModelManifest = embedder.manifest;
+  const result: EvalResult = {
+    accuracy: report.accuracy,
+    accuracy_std: report.accuracyStd,
+    'tar_at_far_1e-3': report.tarAtFar1e3,
+    eer: report.eer,
+    auc: report.auc,
+    no_face: noFace,
+    pairs: report.pairs,
+    folds,
+    model: manifest.id,
+    threshold_from_same_fold: report.thresholdFromSameFold,
+    per_fold: perFold,
+    data: args.data,
+    pairs_file: args.pairs,
+  };
+  if (args.json) {
+    mkdirSync(dirname(resolve(args.json)), { recursive: true });
+    writeFileSync(args.json, `${JSON.stringify(result, null, 2)}\n`);
+  }
+  if (args.roc) {
+    const roc = rocCurve(scored);
+    mkdirSync(dirname(resolve(args.roc)), { recursive: true });
+    writeFileSync(
+      args.roc,
+      rocSvg([{ label: `${manifest.id} (${(100 * result.accuracy).toFixed(2)}%)`, far: roc.far, tar: roc.tar }], {
+        title: `ROC, ${basename(args.pairs)} folds ${folds.join(',')}`,
+        logFar: true,
+        tarMin: 0.8,
+      }),
+    );
+  }
+  return result;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  evaluate(parseArgs(process.argv.slice(2)))
+    .then((r) => {
+      const { per_fold: _perFold, ...summary } = r;
+      console.log(JSON.stringify(summary, null, 2));
+    })
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,133 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * The backbone as a small list of tfjs ops. A converted CNN (Conv with folded BatchNorm, PReLU,
+ * residual Add, global depthwise conv, linear) needs nothing more, and owning the runner lets the
+ * same graph run on every tfjs backend, in a Worker and in Node, and be cut in two for fine-tuning
+ * (run a frozen prefix once, train the tail on cached activations).
+ */
+export type GraphNode =
+  | {
+      op: 'conv';
+      input: string;
+      output: string;
+      filter: string;
+      bias: string;
+      stride: number;
+      pad: number;
+    }
+  | {
+      op: 'dwconv';
+      input: string;
+      output: string;
+      filter: string;
+      bias: string;
+      stride: number;
+      pad: number;
+    }
+  | { op: 'prelu'; input: string; output: string; alpha: string }
+  | { op: 'add'; inputs: [string, string]; output: string }
+  | { op: 'flatten'; input: string; output: string };
+
+export interface GraphSpec {
+  input: string;
+  output: string;
+  nodes: GraphNode[];
+}
+
+export type Params = ReadonlyMap<string, tf.Tensor>;
+
+function param(params: Params, name: string): tf.Tensor {
+  const t = params.get(name);
+  if (!t) throw new Error(`model weights lack "${name}"`);
+  return t;
+}
+
+function nodeInputs(node: GraphNode): string[] {
+  return node.op === 'add' ? node.inputs : [node.input];
+}
+
+/** Names of the parameters the nodes after `cut` use: what fine-tuning the tail may train. */
+export function tailParamNames(spec: GraphSpec, cut: string): string[] {
+  const names: string[] = [];
+  for (const node of nodesAfter(spec, cut)) {
+    if (node.op === 'conv' || node.op === 'dwconv') names.push(node.filter, node.bias);
+    else if (node.op === 'prelu') names.push(node.alpha);
+  }
+  return names;
+}
+
+/** The nodes that depend on `cut` (in graph order). Throws if `cut` is not a tensor of the graph. */
+export function nodesAfter(spec: GraphSpec, cut: string): GraphNode[] {
+  if (cut === spec.input) return spec.nodes;
+  const index = spec.nodes.findIndex((n) => n.output === cut);
+  if (index < 0) throw new Error(`no tensor "${cut}" in the model graph`);
+  const after = spec.nodes.slice(index + 1);
+  const available = new Set([cut]);
+  // Tensors produced before the cut that later nodes still read (residual branches) must not
+  // exist: a tail is only well defined where the graph has a single live tensor.
+  for (const node of after) {
+    for (const input of nodeInputs(node)) {
+      if (!available.has(input)) throw new Error(`cannot cut the graph at "${cut}": "${input}" crosses it`);
+    }
+    available.add(node.output);
+  }
+  return after;
+}
+
+/**
+ * Runs the graph from `from` (default: the graph input) to `to` (default: the graph output).
+ * Call inside tf.tidy; with trainable tensors in `params`, gradients flow through.
+ */
+export function runGraph(
+  spec: GraphSpec,
+  params: Params,
+  input: tf.Tensor,
+  options: { from?: string; to?: string } = {},
+): tf.Tensor {
+  const from = options.from ?? spec.input;
+  const to = options.to ?? spec.output;
+  const nodes = from === spec.input ? spec.nodes : nodesAfter(spec, from);
+  const values = new Map<string, tf.Tensor>([[from, input]]);
+  const get = (name: string) => {
+    const v = values.get(name);
+    if (!v) throw new Error(`model graph reads "${name}" before it is computed`);
+    return v;
+  };
+  for (const node of nodes) {
+    let out: tf.Tensor;
+    switch (node.op) {
+      case 'conv':
+        out = tf.add(
+          tf.conv2d(get(node.input) as tf.Tensor4D, param(params, node.filter) as tf.Tensor4D, node.stride, node.pad),
+          param(params, node.bias),
+        );
+        break;
+      case 'dwconv':
+        out = tf.add(
+          tf.depthwiseConv2d(
+            get(node.input) as tf.Tensor4D,
+            param(params, node.filter) as tf.Tensor4D,
+            node.stride,
+            node.pad,
+          ),
+          param(params, node.bias),
+        );
+        break;
+      case 'prelu':
+        out = tf.prelu(get(node.input), param(params, node.alpha));
+        break;
+      case 'add':
+        out = tf.add(get(node.inputs[0]), get(node.inputs[1]));
+        break;
+      case 'flatten': {
+        const x = get(node.input);
+        out = tf.reshape(x, [x.shape[0] ?? -1, -1]);
+        break;
+      }
+    }
+    values.set(node.output, out);
+    if (node.output === to) return out;
+  }
+  throw new Error(`model graph never produced "${to}"`);
+}
