@@ -20,7 +20,8 @@ export const BASE_INPUT: ModelManifest['input'] = {
   colorOrder: 'BGR',
   mean: 127.5,
   std: 128,
-  alignment: 'similarity to ArcFace 112x112 template, 4 BlazeFace points (eyes, nose, mouth centre)',
+  alignment:
+    'similarity to ArcFace 112x112 template, 4 BlazeFace points (eyes, nose, mouth centre)',
 };
 
 export function convertBase(out: string, dtype: 'float16' | 'float32') {
@@ -34,7 +35,12 @@ export function convertBase(out: string, dtype: 'float16' | 'float32') {
     training: { note: 'unchanged pretrained weights' },
     accuracy: {},
     thresholds: { 'far_1e-3': 1, 'far_1e-4': 1, 'far_1e-5': 1, note: 'not calibrated' },
-    source: { package: BASE_PACKAGE, file: 'model/fr_feature.onnx', licence: 'MIT', sha256: BASE_MODEL_SHA256 },
+    source: {
+      package: BASE_PACKAGE,
+      file: 'model/fr_feature.onnx',
+      licence: 'MIT',
+      sha256: BASE_MODEL_SHA256,
+    },
   });
 }
 

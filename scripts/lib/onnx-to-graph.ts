@@ -46,7 +46,8 @@ export function onnxToGraph(onnx: OnnxGraph): { spec: GraphSpec; weights: NamedA
       const strides = (node.attrs.strides as number[] | undefined) ?? [1, 1];
       const pads = (node.attrs.pads as number[] | undefined) ?? [0, 0, 0, 0];
       const dil = (node.attrs.dilations as number[] | undefined) ?? [1, 1];
-      if (new Set(pads).size > 1) throw new Error(`ONNX: ${node.name} has asymmetric padding ${pads}`);
+      if (new Set(pads).size > 1)
+        throw new Error(`ONNX: ${node.name} has asymmetric padding ${pads}`);
       if (strides[0] !== strides[1]) throw new Error(`ONNX: ${node.name} has unequal strides`);
       if (dil.some((d) => d !== 1)) throw new Error(`ONNX: ${node.name} is dilated`);
       const depthwise = group > 1;
@@ -58,7 +59,9 @@ export function onnxToGraph(onnx: OnnxGraph): { spec: GraphSpec; weights: NamedA
       const bias: NamedArray = {
         name: `n${k}.bias`,
         shape: [outC],
-        values: bName ? Float32Array.from(floats(onnx.initializers.get(bName), `${node.name} bias`).floats) : new Float32Array(outC),
+        values: bName
+          ? Float32Array.from(floats(onnx.initializers.get(bName), `${node.name} bias`).floats)
+          : new Float32Array(outC),
       };
       weights.push(filter, bias);
       nodes.push({
@@ -72,7 +75,11 @@ export function onnxToGraph(onnx: OnnxGraph): { spec: GraphSpec; weights: NamedA
       });
     } else if (node.opType === 'PRelu') {
       const slope = floats(onnx.initializers.get(wName), `${node.name} slope`);
-      const alpha: NamedArray = { name: `n${k}.alpha`, shape: [slope.floats.length], values: Float32Array.from(slope.floats) };
+      const alpha: NamedArray = {
+        name: `n${k}.alpha`,
+        shape: [slope.floats.length],
+        values: Float32Array.from(slope.floats),
+      };
       weights.push(alpha);
       nodes.push({ op: 'prelu', input: x, output: out, alpha: alpha.name });
     } else if (node.opType === 'Add') {

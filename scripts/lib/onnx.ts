@@ -62,7 +62,8 @@ class Reader {
 
   bytes(): Uint8Array {
     const len = this.varint();
-    if (this.pos + len > this.end) throw new Error('ONNX: length-delimited field runs past its end');
+    if (this.pos + len > this.end)
+      throw new Error('ONNX: length-delimited field runs past its end');
     const out = this.buf.subarray(this.pos, this.pos + len);
     this.pos += len;
     return out;
@@ -252,7 +253,8 @@ export function parseOnnx(input: Uint8Array): OnnxGraph {
       }
     } else model.skip(wire);
   }
-  if (!sawGraph || graph.nodes.length === 0) throw new Error('ONNX: no graph found; not an ONNX model?');
+  if (!sawGraph || graph.nodes.length === 0)
+    throw new Error('ONNX: no graph found; not an ONNX model?');
   graph.inputs = graph.inputs.filter((i) => !graph.initializers.has(i.name));
   return graph;
 }

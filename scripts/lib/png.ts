@@ -1,10 +1,14 @@
 import { inflateSync, deflateSync } from 'node:zlib';
 
 /** Decodes the 8-bit, non-interlaced RGB/RGBA/grey PNGs that canvases and our scripts write. */
-export function decodePng(bytes: Uint8Array, source = 'PNG'): { width: number; height: number; rgba: Uint8Array } {
+export function decodePng(
+  bytes: Uint8Array,
+  source = 'PNG',
+): { width: number; height: number; rgba: Uint8Array } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const signature = [137, 80, 78, 71, 13, 10, 26, 10];
-  if (bytes.length < 8 || signature.some((b, i) => bytes[i] !== b)) throw new Error(`${source}: not a PNG file`);
+  if (bytes.length < 8 || signature.some((b, i) => bytes[i] !== b))
+    throw new Error(`${source}: not a PNG file`);
   let pos = 8;
   let width = 0;
   let height = 0;
@@ -59,7 +63,8 @@ export function decodePng(bytes: Uint8Array, source = 'PNG'): { width: number; h
   }
   const rgba = new Uint8Array(width * height * 4);
   for (let i = 0; i < width * height; i++) {
-    for (let k = 0; k < 3; k++) rgba[i * 4 + k] = pixels[i * channels + (channels === 1 ? 0 : k)] ?? 0;
+    for (let k = 0; k < 3; k++)
+      rgba[i * 4 + k] = pixels[i * channels + (channels === 1 ? 0 : k)] ?? 0;
     rgba[i * 4 + 3] = channels === 4 ? (pixels[i * 4 + 3] ?? 255) : 255;
   }
   return { width, height, rgba };
@@ -79,7 +84,10 @@ export function encodePng(width: number, height: number, rgba: Uint8Array): Buff
   const raw = Buffer.alloc(height * (width * 4 + 1));
   for (let y = 0; y < height; y++) {
     raw[y * (width * 4 + 1)] = 0;
-    Buffer.from(rgba.buffer, rgba.byteOffset + y * width * 4, width * 4).copy(raw, y * (width * 4 + 1) + 1);
+    Buffer.from(rgba.buffer, rgba.byteOffset + y * width * 4, width * 4).copy(
+      raw,
+      y * (width * 4 + 1) + 1,
+    );
   }
   const chunk = (type: string, data: Uint8Array) => {
     const head = Buffer.alloc(8);

@@ -9,7 +9,9 @@ import { resolve } from 'node:path';
 
 export async function initTf(backend: 'wasm' | 'cpu' = 'wasm'): Promise<typeof tf> {
   if (backend === 'wasm') {
-    setWasmPaths(`${resolve(import.meta.dirname, '../../node_modules/@tensorflow/tfjs-backend-wasm/dist')}/`);
+    setWasmPaths(
+      `${resolve(import.meta.dirname, '../../node_modules/@tensorflow/tfjs-backend-wasm/dist')}/`,
+    );
   }
   if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} failed to start`);
   await tf.ready();

@@ -68,7 +68,8 @@ export function nodesAfter(spec: GraphSpec, cut: string): GraphNode[] {
   // exist: a tail is only well defined where the graph has a single live tensor.
   for (const node of after) {
     for (const input of nodeInputs(node)) {
-      if (!available.has(input)) throw new Error(`cannot cut the graph at "${cut}": "${input}" crosses it`);
+      if (!available.has(input))
+        throw new Error(`cannot cut the graph at "${cut}": "${input}" crosses it`);
     }
     available.add(node.output);
   }
@@ -99,7 +100,12 @@ export function runGraph(
     switch (node.op) {
       case 'conv':
         out = tf.add(
-          tf.conv2d(get(node.input) as tf.Tensor4D, param(params, node.filter) as tf.Tensor4D, node.stride, node.pad),
+          tf.conv2d(
+            get(node.input) as tf.Tensor4D,
+            param(params, node.filter) as tf.Tensor4D,
+            node.stride,
+            node.pad,
+          ),
           param(params, node.bias),
         );
         break;

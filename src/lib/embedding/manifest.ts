@@ -42,7 +42,11 @@ async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
 }
 
 /** Refuses a model file whose size or hash differs from the manifest: damaged or tampered. */
-export async function verifyFile(manifest: ModelManifest, path: string, bytes: ArrayBuffer): Promise<void> {
+export async function verifyFile(
+  manifest: ModelManifest,
+  path: string,
+  bytes: ArrayBuffer,
+): Promise<void> {
   const entry = manifest.files.find((f) => f.path === path);
   if (!entry) throw new ModelFileError(`The model manifest does not list ${path}.`);
   if (bytes.byteLength !== entry.bytes) {

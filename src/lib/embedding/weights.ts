@@ -64,7 +64,8 @@ export function decodeWeights(
     }
     const values = new Float32Array(n);
     if (entry.dtype === 'float16') {
-      for (let i = 0; i < n; i++) values[i] = float16ToFloat32(view.getUint16(entry.offset + 2 * i, true));
+      for (let i = 0; i < n; i++)
+        values[i] = float16ToFloat32(view.getUint16(entry.offset + 2 * i, true));
     } else {
       for (let i = 0; i < n; i++) values[i] = view.getFloat32(entry.offset + 4 * i, true);
     }
