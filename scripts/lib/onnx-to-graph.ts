@@ -46,6 +46,12 @@ export function onnxToGraph(onnx: OnnxGraph): { spec: GraphSpec; weights: NamedA
       const strides = (node.attrs.strides as number[] | undefined) ?? [1, 1];
       const pads = (node.attrs.pads as number[] | undefined) ?? [0, 0, 0, 0];
       const dil = (node.attrs.dilations as number[] | undefined) ?? [1, 1];
+      const autoPad = node.attrs.auto_pad;
+      if (autoPad !== undefined && autoPad !== 'NOTSET') {
+        throw new Error(
+          `ONNX: ${node.name} uses auto_pad ${String(autoPad)}, which is not supported`,
+        );
+      }
       if (new Set(pads).size > 1)
         throw new Error(`ONNX: ${node.name} has asymmetric padding ${pads}`);
       if (strides[0] !== strides[1]) throw new Error(`ONNX: ${node.name} has unequal strides`);
@@ -85,6 +91,8 @@ export function onnxToGraph(onnx: OnnxGraph): { spec: GraphSpec; weights: NamedA
     } else if (node.opType === 'Add') {
       nodes.push({ op: 'add', inputs: [x, wName], output: out });
     } else if (node.opType === 'Reshape' || node.opType === 'Flatten') {
+      // NHWC flatten equals ONNX's NCHW flatten only at 1x1 spatial size (the embedding layer),
+      // which runGraph's shapes make visible if a model ever breaks that.
       nodes.push({ op: 'flatten', input: x, output: out });
     } else {
       throw new Error(`ONNX: op ${node.opType} (${node.name}) is not supported by the converter`);

@@ -40,24 +40,28 @@ class Reader {
     readonly end = buf.length,
   ) {}
 
+  /** Unsigned varint; exact up to 2^53, which every size and offset in a model file is below. */
   varint(): number {
-    let result = 0;
-    let shift = 0;
+    return Number(this.bigVarint());
+  }
+
+  private bigVarint(): bigint {
+    let result = 0n;
+    let shift = 0n;
     for (;;) {
       if (this.pos >= this.end) throw new Error('ONNX: truncated varint');
       const byte = this.buf[this.pos++] ?? 0;
-      result += (byte & 0x7f) * 2 ** shift;
+      result |= BigInt(byte & 0x7f) << shift;
       if ((byte & 0x80) === 0) break;
-      shift += 7;
-      if (shift > 63) throw new Error('ONNX: varint too long');
+      shift += 7n;
+      if (shift > 63n) throw new Error('ONNX: varint too long');
     }
     return result;
   }
 
-  /** Varints holding negative int64 come as 10-byte two's complement; map them back. */
+  /** int64 fields: negative values come as 10-byte two's complement. */
   signedVarint(): number {
-    const v = this.varint();
-    return v >= 2 ** 63 ? v - 2 ** 64 : v;
+    return Number(BigInt.asIntN(64, this.bigVarint()));
   }
 
   bytes(): Uint8Array {

@@ -28,7 +28,9 @@ export function float32ToFloat16(value: number): number {
   let bits = (x >>> 16) & 0x8000;
   let m = (x >>> 12) & 0x07ff;
   const e = (x >>> 23) & 0xff;
-  if (e < 103) return bits;
+  if (e < 102) return bits;
+  // [2^-25, 2^-24): rounds up to the smallest subnormal unless exactly halfway (ties to even, 0).
+  if (e === 102) return bits | ((x & 0x007fffff) !== 0 ? 1 : 0);
   if (e > 142) {
     bits |= 0x7c00;
     bits |= e === 255 && x & 0x007fffff ? 1 : 0;

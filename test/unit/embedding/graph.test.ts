@@ -162,7 +162,10 @@ beforeAll(async () => {
   params = new Map(Object.entries(raw).map(([k, v]) => [k, tf.tensor(v.data, v.shape)]));
 });
 
-function run(x: Arr, options?: { from?: string; to?: string }): { shape: number[]; data: Float32Array } {
+function run(
+  x: Arr,
+  options?: { from?: string; to?: string },
+): { shape: number[]; data: Float32Array } {
   return tf.tidy(() => {
     const out = runGraph(spec, params, tf.tensor(x.data, x.shape), options);
     return { shape: out.shape, data: out.dataSync() as Float32Array };
@@ -233,9 +236,11 @@ describe('runGraph', () => {
     const bias = tf.variable(tf.zeros([3]));
     const withVar = new Map(params);
     withVar.set('c2.b', bias);
-    const mid = tf.tidy(() => runGraph(spec, params, tf.tensor(input.data, input.shape), { to: 'r1' }));
-    const { grads } = tf.variableGrads(() =>
-      tf.sum(runGraph(spec, withVar, mid, { from: 'r1' })) as tf.Scalar,
+    const mid = tf.tidy(() =>
+      runGraph(spec, params, tf.tensor(input.data, input.shape), { to: 'r1' }),
+    );
+    const { grads } = tf.variableGrads(
+      () => tf.sum(runGraph(spec, withVar, mid, { from: 'r1' })) as tf.Scalar,
     );
     // d(sum)/d(bias_k) = number of output positions = N * H * W = 2 * 4 * 4.
     expect(Array.from(grads[bias.name]?.dataSync() ?? [])).toEqual([32, 32, 32]);

@@ -46,9 +46,7 @@ describe('verifyFile', () => {
   });
 
   it('rejects the right bytes under another listed path', async () => {
-    await expect(verifyFile(manifest, 'graph.json', toBuffer(weights))).rejects.toThrow(
-      /damaged/,
-    );
+    await expect(verifyFile(manifest, 'graph.json', toBuffer(weights))).rejects.toThrow(/damaged/);
   });
 
   it('rejects a wrong length before hashing', async () => {

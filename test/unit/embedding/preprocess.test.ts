@@ -78,7 +78,9 @@ describe('inputTensor', () => {
     const t = inputTensor([crop(2), crop(2, 50)], input);
     expect(t.shape).toEqual([2, 2, 2, 3]);
     expect(t.dtype).toBe('float32');
-    expect(Array.from(t.dataSync())).toEqual(Array.from(cropsToInput([crop(2), crop(2, 50)], input)));
+    expect(Array.from(t.dataSync())).toEqual(
+      Array.from(cropsToInput([crop(2), crop(2, 50)], input)),
+    );
     t.dispose();
   });
 });

@@ -1,0 +1,93 @@
+/**
+ * Activations of the frozen trunk (the graph up to a cut tensor) for aligned crops, computed once
+ * with the wasm backend and kept on disk, so training the tail and every experiment reuse them.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Embedder } from '../../src/lib/embedding/embedder.ts';
+import { runGraph } from '../../src/lib/embedding/graph.ts';
+import { inputTensor } from '../../src/lib/embedding/preprocess.ts';
+import type { CropRecord } from '../prepare-dataset.ts';
+import { loadCrop } from './embed-crops.ts';
+import { ProgressBar } from './progress.ts';
+
+export interface ActivationSet {
+  files: string[];
+  index: Map<string, number>;
+  /** [files.length, size] row-major, for the crop and for its mirror image. */
+  orig: Float32Array;
+  flip: Float32Array;
+  shape: number[];
+  size: number;
+}
+
+export async function trunkActivations(
+  embedder: Embedder,
+  cut: string,
+  cropRoot: string,
+  records: readonly CropRecord[],
+  cacheDir: string,
+): Promise<ActivationSet> {
+  const dir = resolve(cacheDir, `${embedder.manifest.id}-${cut}`);
+  const files = records.filter((r) => r.crop).map((r) => r.file);
+  const meta = join(dir, 'index.json');
+  if (existsSync(meta)) {
+    const saved = JSON.parse(readFileSync(meta, 'utf8')) as { files: string[]; shape: number[] };
+    const savedSet = new Set(saved.files);
+    if (files.every((f) => savedSet.has(f))) {
+      const read = (name: string) => {
+        const b = readFileSync(join(dir, name));
+        return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+      };
+      const size = saved.shape.reduce((a, b) => a * b, 1);
+      return {
+        files: saved.files,
+        index: new Map(saved.files.map((f, i) => [f, i])),
+        orig: read('orig.f32'),
+        flip: read('flip.f32'),
+        shape: saved.shape,
+        size,
+      };
+    }
+  }
+  const byFile = new Map(records.map((r) => [r.file, r]));
+  let shape: number[] = [];
+  let size = 0;
+  let orig = new Float32Array(0);
+  let flip = new Float32Array(0);
+  const batch = 16;
+  const bar = new ProgressBar(files.length, `trunk activations (${cut})`);
+  for (let i = 0; i < files.length; i += batch) {
+    const chunk = files.slice(i, i + batch);
+    const crops = chunk.map((f) => {
+      const r = byFile.get(f);
+      if (!r) throw new Error(`no record for ${f}`);
+      return loadCrop(cropRoot, r);
+    });
+    const [a, b] = tf.tidy(() => {
+      const x = inputTensor(crops, embedder.manifest.input);
+      return [
+        runGraph(embedder.spec, embedder.params, x, { to: cut }),
+        runGraph(embedder.spec, embedder.params, tf.reverse(x, 2), { to: cut }),
+      ];
+    });
+    if (!a || !b) throw new Error('trunk produced nothing');
+    if (size === 0) {
+      shape = a.shape.slice(1);
+      size = shape.reduce((p, q) => p * q, 1);
+      orig = new Float32Array(files.length * size);
+      flip = new Float32Array(files.length * size);
+    }
+    orig.set(await a.data(), i * size);
+    flip.set(await b.data(), i * size);
+    a.dispose();
+    b.dispose();
+    bar.update(Math.min(i + batch, files.length));
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'orig.f32'), new Uint8Array(orig.buffer));
+  writeFileSync(join(dir, 'flip.f32'), new Uint8Array(flip.buffer));
+  writeFileSync(meta, JSON.stringify({ files, shape }));
+  return { files, index: new Map(files.map((f, i) => [f, i])), orig, flip, shape, size };
+}

@@ -1,0 +1,436 @@
+/**
+ * Trains the tail of the backbone (the layers after a cut tensor: global depthwise conv + linear
+ * embedding) with a margin loss on frozen-trunk activations of LFW training identities, evaluates
+ * on the test folds' pairs (people never trained on), calibrates thresholds on the calibration
+ * fold's people, and optionally writes the model the app ships.
+ *
+ *   npm run train -- --method cosface --s 64 --m 0.35 [--init pretrained|random] [--epochs 6]
+ *     [--lr 5e-4] [--batch 128] [--no-feature-norm] [--test-folds 6-10] [--calib-folds 5]
+ *     [--val-folds ""] [--out models] [--json docs/experiments/run.json] [--dtype float16]
+ *
+ * Runs in Node with tfjs (wasm for the trunk, cpu for training: wasm lacks gradient kernels).
+ * Start it through `npm run train`, which loads the tfjs gradient definitions (see package.json).
+ */
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Embedder } from '../src/lib/embedding/embedder.ts';
+import { runGraph, tailParamNames } from '../src/lib/embedding/graph.ts';
+import type { ModelManifest } from '../src/lib/embedding/manifest.ts';
+import {
+  foldAccuracy,
+  tarAtFar,
+  thresholdAtFar,
+  rocCurve,
+  type ScoredPair,
+} from '../src/lib/math/calibrate.ts';
+import { parseFolds } from '../src/lib/math/lfw-pairs.ts';
+import {
+  cosfaceScaleLowerBound,
+  type MarginConfig,
+  type MarginMethod,
+} from '../src/lib/math/margin-losses.ts';
+import { MarginHead } from '../src/lib/train/margin-heads.ts';
+import type { CropRecord } from './prepare-dataset.ts';
+import { trunkActivations, type ActivationSet } from './lib/activations.ts';
+import { seededRandom } from './lib/dataset.ts';
+import { fileFetcher, readManifest, writeModel } from './lib/model-files.ts';
+import { makeSplits } from './lib/splits.ts';
+import { initTf } from './lib/tf-node.ts';
+import { formatSeconds } from './lib/progress.ts';
+
+export const TAIL_CUT = '507';
+
+export interface TrainArgs {
+  base: string;
+  crops: string;
+  pairs: string;
+  method: MarginMethod;
+  s: number;
+  m: number;
+  featureNorm: boolean;
+  init: 'pretrained' | 'random';
+  epochs: number;
+  lr: number;
+  batch: number;
+  seed: number;
+  testFolds: number[];
+  calibFolds: number[];
+  valFolds: number[];
+  flip: boolean;
+  out: string | null;
+  json: string | null;
+  dtype: 'float16' | 'float32';
+  label: string;
+}
+
+function parseArgs(argv: string[]): TrainArgs {
+  const a: TrainArgs = {
+    base: '.cache/models/base',
+    crops: '.cache/lfw-crops',
+    pairs: '../shared/data/lfw/pairs.txt',
+    method: 'cosface',
+    s: 64,
+    m: 0.35,
+    featureNorm: true,
+    init: 'pretrained',
+    epochs: 6,
+    lr: 5e-4,
+    batch: 128,
+    seed: 1,
+    testFolds: parseFolds('6-10'),
+    calibFolds: [5],
+    valFolds: [],
+    flip: true,
+    out: null,
+    json: null,
+    dtype: 'float16',
+    label: '',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const v = () => {
+      const x = argv[++i];
+      if (x === undefined) throw new Error(`${flag} needs a value`);
+      return x;
+    };
+    if (flag === '--base') a.base = v();
+    else if (flag === '--crops') a.crops = v();
+    else if (flag === '--pairs') a.pairs = v();
+    else if (flag === '--method') a.method = v() as MarginMethod;
+    else if (flag === '--s') a.s = Number(v());
+    else if (flag === '--m') a.m = Number(v());
+    else if (flag === '--no-feature-norm') a.featureNorm = false;
+    else if (flag === '--init') a.init = v() === 'random' ? 'random' : 'pretrained';
+    else if (flag === '--epochs') a.epochs = Number(v());
+    else if (flag === '--lr') a.lr = Number(v());
+    else if (flag === '--batch') a.batch = Number(v());
+    else if (flag === '--seed') a.seed = Number(v());
+    else if (flag === '--test-folds') a.testFolds = parseFolds(v());
+    else if (flag === '--calib-folds') a.calibFolds = parseFolds(v());
+    else if (flag === '--val-folds') {
+      const x = v();
+      a.valFolds = x ? parseFolds(x) : [];
+    } else if (flag === '--no-flip') a.flip = false;
+    else if (flag === '--out') a.out = v();
+    else if (flag === '--json') a.json = v();
+    else if (flag === '--dtype') a.dtype = v() === 'float32' ? 'float32' : 'float16';
+    else if (flag === '--label') a.label = v();
+    else throw new Error(`unknown argument ${flag}`);
+  }
+  return a;
+}
+
+function randomLike(shape: number[], fanIn: number, seed: number): tf.Tensor {
+  return tf.randomNormal(shape, 0, 1 / Math.sqrt(fanIn), 'float32', seed);
+}
+
+/** Unit embeddings of the tail for the given files (sum with the mirror view when `flip`). */
+function tailEmbeddings(
+  embedder: Embedder,
+  params: ReadonlyMap<string, tf.Tensor>,
+  acts: ActivationSet,
+  files: readonly string[],
+  flip: boolean,
+): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  const batch = 256;
+  for (let i = 0; i < files.length; i += batch) {
+    const chunk = files.slice(i, i + batch);
+    const rows = chunk.map((f) => {
+      const k = acts.index.get(f);
+      if (k === undefined) throw new Error(`no activations for ${f}`);
+      return k;
+    });
+    const take = (src: Float32Array) => {
+      const buf = new Float32Array(rows.length * acts.size);
+      rows.forEach((k, j) =>
+        buf.set(src.subarray(k * acts.size, (k + 1) * acts.size), j * acts.size),
+      );
+      return tf.tensor(buf, [rows.length, ...acts.shape]);
+    };
+    const e = tf.tidy(() => {
+      let x = runGraph(embedder.spec, params, take(acts.orig), { from: TAIL_CUT });
+      if (flip) x = tf.add(x, runGraph(embedder.spec, params, take(acts.flip), { from: TAIL_CUT }));
+      return tf.div(x, tf.maximum(tf.norm(x, 'euclidean', 1, true), 1e-12));
+    });
+    const flat = e.dataSync() as Float32Array;
+    e.dispose();
+    const dim = flat.length / chunk.length;
+    chunk.forEach((f, j) => out.set(f, flat.slice(j * dim, (j + 1) * dim)));
+  }
+  return out;
+}
+
+const dot = (a: Float32Array, b: Float32Array) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] ?? 0) * (b[i] ?? 0);
+  return s;
+};
+
+export async function train(args: TrainArgs) {
+  const started = Date.now();
+  await initTf('wasm');
+  const baseManifest = readManifest(args.base);
+  const embedder = await Embedder.load(baseManifest, fileFetcher(args.base));
+  const records = (
+    JSON.parse(readFileSync(join(args.crops, 'index.json'), 'utf8')) as CropRecord[]
+  ).filter((r) => r.crop);
+  const splits = makeSplits(args.pairs, records, {
+    test: args.testFolds,
+    calib: args.calibFolds,
+    val: args.valFolds,
+  });
+  const needed = new Set([
+    ...splits.train.map((r) => r.file),
+    ...splits.pairs.flatMap((p) => [p.a, p.b]),
+    ...records.filter((r) => splits.calibPeople.has(r.person)).map((r) => r.file),
+  ]);
+  const acts = await trunkActivations(
+    embedder,
+    TAIL_CUT,
+    args.crops,
+    records.filter((r) => needed.has(r.file)),
+    '.cache/activations',
+  );
+  // Training runs on the cpu backend: tfjs-wasm lacks gradient kernels that this needs.
+  await initTf('cpu');
+  const baseParams = new Map<string, tf.Tensor>();
+  for (const [k, v] of embedder.params) baseParams.set(k, tf.tensor(v.dataSync(), v.shape));
+
+  const tailNames = tailParamNames(embedder.spec, TAIL_CUT);
+  const variables = new Map<string, tf.Variable>();
+  tailNames.forEach((name, k) => {
+    const p = baseParams.get(name);
+    if (!p) throw new Error(`base model lacks ${name}`);
+    const isBias = name.endsWith('.bias');
+    const fanIn =
+      p.shape.length === 4
+        ? (p.shape[0] ?? 1) * (p.shape[1] ?? 1) * (p.shape[3] === 1 ? 1 : (p.shape[2] ?? 1))
+        : 1;
+    const init =
+      args.init === 'pretrained'
+        ? p.clone()
+        : isBias || name.endsWith('.alpha')
+          ? tf.zerosLike(p)
+          : randomLike(p.shape, fanIn, args.seed * 100 + k);
+    variables.set(name, tf.variable(init, true));
+    init.dispose();
+  });
+  const params = new Map<string, tf.Tensor>([...baseParams, ...variables]);
+
+  const classes = splits.classes;
+  const classIndex = new Map(classes.map((c, i) => [c, i]));
+  const trainFiles = splits.train.map((r) => r.file);
+  const trainLabels = splits.train.map((r) => classIndex.get(r.person) ?? -1);
+  const config: MarginConfig = {
+    method: args.method,
+    s: args.s,
+    m: args.m,
+    lambda: args.method === 'sphereface' ? 5 : undefined,
+    normalizeFeatures: args.featureNorm,
+  };
+  const dim = baseManifest.embedding.dim;
+  const head = new MarginHead({ numClasses: classes.length, dim, config, seed: args.seed });
+  if (args.init === 'pretrained') {
+    // Start the class weights at the class centres of the pretrained embeddings, so the first
+    // steps refine the features instead of tearing them apart to fit a random head.
+    const e = tailEmbeddings(embedder, params, acts, trainFiles, false);
+    const centres = new Float32Array(classes.length * dim);
+    trainFiles.forEach((f, i) => {
+      const v = e.get(f);
+      const c = trainLabels[i] ?? 0;
+      if (v)
+        for (let d = 0; d < dim; d++)
+          centres[c * dim + d] = (centres[c * dim + d] ?? 0) + (v[d] ?? 0);
+    });
+    head.weights.assign(tf.tensor2d(centres, [classes.length, dim]));
+  }
+
+  const optimizer = tf.train.adam(args.lr);
+  const trainable = [...variables.values(), head.weights];
+  const random = seededRandom(args.seed);
+  const history: { epoch: number; loss: number; seconds: number }[] = [];
+  const n = trainFiles.length;
+  for (let epoch = 1; epoch <= args.epochs; epoch++) {
+    const order = [...Array(n).keys()];
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j] ?? 0, order[i] ?? 0];
+    }
+    let lossSum = 0;
+    let steps = 0;
+    for (let b = 0; b + args.batch <= n || (b < n && steps === 0); b += args.batch) {
+      const idx = order.slice(b, b + args.batch);
+      const buf = new Float32Array(idx.length * acts.size);
+      idx.forEach((k, j) => {
+        const row = acts.index.get(trainFiles[k] ?? '') ?? 0;
+        const src = args.flip && random() < 0.5 ? acts.flip : acts.orig;
+        buf.set(src.subarray(row * acts.size, (row + 1) * acts.size), j * acts.size);
+      });
+      const labels = tf.tensor1d(
+        idx.map((k) => trainLabels[k] ?? 0),
+        'int32',
+      );
+      const x = tf.tensor(buf, [idx.length, ...acts.shape]);
+      const loss = optimizer.minimize(
+        () =>
+          head.loss(runGraph(embedder.spec, params, x, { from: TAIL_CUT }) as tf.Tensor2D, labels),
+        true,
+        trainable,
+      );
+      lossSum += loss ? (loss.dataSync()[0] ?? 0) : 0;
+      steps++;
+      loss?.dispose();
+      x.dispose();
+      labels.dispose();
+    }
+    history.push({ epoch, loss: lossSum / steps, seconds: (Date.now() - started) / 1000 });
+    process.stderr.write(
+      `epoch ${epoch}/${args.epochs} loss ${(lossSum / steps).toFixed(4)} (${formatSeconds((Date.now() - started) / 1000)})\n`,
+    );
+  }
+
+  const scorePairs = (folds: number[]) => {
+    const pairs = splits.pairs.filter((p) => folds.includes(p.fold));
+    const files = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
+    const e = tailEmbeddings(embedder, params, acts, files, args.flip);
+    return pairs.map((p): ScoredPair => {
+      const a = e.get(p.a);
+      const b = e.get(p.b);
+      return { score: a && b ? dot(a, b) : -1, same: p.same, fold: p.fold };
+    });
+  };
+  const testScores = scorePairs(args.testFolds);
+  const test = foldAccuracy(testScores, args.testFolds);
+  const testTar = tarAtFar(testScores, 1e-3).tar;
+  const val = args.valFolds.length ? foldAccuracy(scorePairs(args.valFolds), args.valFolds) : null;
+
+  // Thresholds from every impostor pair among the calibration people (never the test folds).
+  const calibFiles = records.filter((r) => splits.calibPeople.has(r.person));
+  const ce = tailEmbeddings(
+    embedder,
+    params,
+    acts,
+    calibFiles.map((r) => r.file),
+    args.flip,
+  );
+  const impostor: number[] = [];
+  const genuine: number[] = [];
+  for (let i = 0; i < calibFiles.length; i++) {
+    for (let j = i + 1; j < calibFiles.length; j++) {
+      const a = calibFiles[i];
+      const b = calibFiles[j];
+      const ea = a && ce.get(a.file);
+      const eb = b && ce.get(b.file);
+      if (!a || !b || !ea || !eb) continue;
+      (a.person === b.person ? genuine : impostor).push(dot(ea, eb));
+    }
+  }
+  const thresholds = Object.fromEntries(
+    [1e-3, 1e-4, 1e-5].map((far) => {
+      const t = thresholdAtFar(impostor, far);
+      const tar = genuine.filter((g) => g >= t.threshold).length / Math.max(genuine.length, 1);
+      return [far.toExponential().replace('e', 'e'), { ...t, tar_on_calibration_genuine: tar }];
+    }),
+  );
+  const seconds = (Date.now() - started) / 1000;
+  const result = {
+    label:
+      args.label ||
+      `${args.method} s=${args.s} m=${args.m}${args.featureNorm ? '' : ' no-norm'} ${args.init}`,
+    method: args.method,
+    s: args.s,
+    m: args.m,
+    feature_norm: args.featureNorm,
+    init: args.init,
+    epochs: args.epochs,
+    lr: args.lr,
+    batch: args.batch,
+    flip: args.flip,
+    classes: classes.length,
+    train_images: n,
+    s_lower_bound_pw_0_9: cosfaceScaleLowerBound(classes.length, 0.9),
+    final_loss: history.at(-1)?.loss ?? null,
+    converged:
+      Number.isFinite(history.at(-1)?.loss ?? NaN) &&
+      (history.at(-1)?.loss ?? Infinity) < (history[0]?.loss ?? 0),
+    history,
+    test_folds: args.testFolds,
+    test_accuracy: test.accuracy,
+    test_accuracy_std: test.std,
+    'test_tar_at_far_1e-3': testTar,
+    test_roc: rocCurve(testScores),
+    val_folds: args.valFolds,
+    val_accuracy: val?.accuracy ?? null,
+    calib_folds: args.calibFolds,
+    calib_impostor_pairs: impostor.length,
+    calib_genuine_pairs: genuine.length,
+    thresholds,
+    seconds,
+  };
+  console.log(JSON.stringify({ ...result, test_roc: undefined, history: undefined }, null, 2));
+  if (args.json) {
+    mkdirSync(dirname(resolve(args.json)), { recursive: true });
+    writeFileSync(args.json, `${JSON.stringify(result)}\n`);
+  }
+  if (args.out) {
+    const weights = [...params.entries()].map(([name, t]) => ({
+      name,
+      shape: t.shape,
+      values: t.dataSync() as Float32Array,
+    }));
+    const t3 = thresholds['1e-3'];
+    const t4 = thresholds['1e-4'];
+    const t5 = thresholds['1e-5'];
+    const manifest = writeModel(args.out, embedder.spec, weights, args.dtype, {
+      id: `facegate-mbf-${args.method}-s${args.s}-m${args.m}-${new Date().toISOString().slice(0, 10)}`,
+      input: baseManifest.input,
+      embedding: { dim, normalized: true, flipAugment: args.flip },
+      loss: {
+        type: args.method === 'cosface' ? 'LMCL (CosFace)' : args.method,
+        s: args.s,
+        m: args.m,
+        note: `last stage: tail after tensor ${TAIL_CUT} (global depthwise conv + linear embedding) trained with this loss on frozen-trunk activations`,
+      },
+      training: {
+        data: `LFW (deep-funneled), ${classes.length} identities with >= 2 images, ${n} images; people of View-2 folds ${[...args.testFolds, ...args.calibFolds, ...args.valFolds].join(',')} excluded`,
+        epochs: args.epochs,
+        lr: args.lr,
+        batch: args.batch,
+        augmentation: args.flip ? 'horizontal flip' : 'none',
+        seconds: Math.round(seconds),
+        where: 'Node.js tfjs 4.22 (wasm trunk, cpu training), 2-core CPU',
+        command: `npm run train -- ${process.argv.slice(2).join(' ')}`,
+      },
+      accuracy: {
+        lfw_folds: args.testFolds.join(','),
+        accuracy_tail_only_eval: test.accuracy,
+        accuracy_std: test.std,
+        'tar_at_far_1e-3': testTar,
+        note: 'from the training run; the end-to-end figure from npm run eval is in docs/EXPERIMENTS.md',
+      },
+      thresholds: {
+        'far_1e-3': t3?.threshold ?? 1,
+        'far_1e-4': t4?.threshold ?? 1,
+        'far_1e-5': t5?.threshold ?? 1,
+        note: `cosine thresholds from ${impostor.length} impostor pairs of LFW fold ${args.calibFolds.join(',')} people (never trained on, not test folds)${t5?.resolvable ? '' : '; 1e-5 is bounded by the number of impostor pairs'}`,
+      },
+      source: baseManifest.source,
+    } satisfies Omit<ModelManifest, 'files' | 'graph' | 'weights' | 'format'>);
+    console.error(
+      `wrote ${args.out}: ${manifest.files.map((f) => `${f.path} ${f.bytes} B`).join(', ')}`,
+    );
+  }
+  head.dispose();
+  return result;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  train(parseArgs(process.argv.slice(2))).catch((error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  });
+}
