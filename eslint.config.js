@@ -13,6 +13,7 @@ export default ts.config(
       '.cache/',
       'public/mediapipe/',
       'public/detector/',
+      'public/tfjs/',
       'test-results/',
       'playwright-report/',
     ],

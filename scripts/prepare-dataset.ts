@@ -197,7 +197,11 @@ export async function prepareDataset(args: Args, log = true): Promise<CropRecord
   const records = items
     .map((i) => done.get(i.file))
     .filter((r): r is CropRecord => r !== undefined);
-  writeSummaryFiles(out, records);
+  // The index lists everything the cache holds, not only this run's selection.
+  writeSummaryFiles(
+    out,
+    [...done.values()].sort((a, b) => a.file.localeCompare(b.file)),
+  );
 
   const noFace = records.filter((r) => r.failure === 'no_face').length;
   const otherFailures = records.filter((r) => r.failure && r.failure !== 'no_face').length;

@@ -6,18 +6,20 @@
  *
  *   npm run train -- --method cosface --s 64 --m 0.35 [--init pretrained|random] [--epochs 6]
  *     [--lr 5e-4] [--batch 128] [--no-feature-norm] [--test-folds 6-10] [--calib-folds 5]
- *     [--val-folds ""] [--out models] [--json docs/experiments/run.json] [--dtype float16]
+ *     [--val-folds ""] [--cut linear|gdc] [--out models] [--json docs/experiments/run.json] [--dtype float16]
  *
  * Runs in Node with tfjs (wasm for the trunk, cpu for training: wasm lacks gradient kernels).
  * Start it through `npm run train`, which loads the tfjs gradient definitions (see package.json).
  */
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+// Order matters in Node: tfjs-core's CommonJS build must load first so its Tensor class is the
+// global one; the gradient definitions exist only in the ESM build (see esm-extensionless.mjs).
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Embedder } from '../src/lib/embedding/embedder.ts';
-import { runGraph, tailParamNames } from '../src/lib/embedding/graph.ts';
+import { runGraph } from '../src/lib/embedding/graph.ts';
 import type { ModelManifest } from '../src/lib/embedding/manifest.ts';
 import {
   foldAccuracy,
@@ -32,16 +34,15 @@ import {
   type MarginConfig,
   type MarginMethod,
 } from '../src/lib/math/margin-losses.ts';
-import { MarginHead } from '../src/lib/train/margin-heads.ts';
+import { TailTrainer } from '../src/lib/train/tail-trainer.ts';
 import type { CropRecord } from './prepare-dataset.ts';
-import { trunkActivations, type ActivationSet } from './lib/activations.ts';
+import { advanceActivations, trunkActivations, type ActivationSet } from './lib/activations.ts';
 import { seededRandom } from './lib/dataset.ts';
 import { fileFetcher, readManifest, writeModel } from './lib/model-files.ts';
 import { makeSplits } from './lib/splits.ts';
+import { EMBEDDING_CUT, TAIL_CUT } from './lib/tail-cut.ts';
 import { initTf } from './lib/tf-node.ts';
 import { formatSeconds } from './lib/progress.ts';
-
-export const TAIL_CUT = '507';
 
 export interface TrainArgs {
   base: string;
@@ -64,6 +65,11 @@ export interface TrainArgs {
   json: string | null;
   dtype: 'float16' | 'float32';
   label: string;
+  /** Tensor after which layers are trained: EMBEDDING_CUT (linear layer) or TAIL_CUT (+ global depthwise conv). */
+  cut: string;
+  anchor: number;
+  /** People with fewer aligned images are left out (1 keeps singletons as extra negative classes). */
+  minImages: number;
 }
 
 function parseArgs(argv: string[]): TrainArgs {
@@ -88,6 +94,9 @@ function parseArgs(argv: string[]): TrainArgs {
     json: null,
     dtype: 'float16',
     label: '',
+    cut: EMBEDDING_CUT,
+    anchor: 0,
+    minImages: 2,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -118,13 +127,12 @@ function parseArgs(argv: string[]): TrainArgs {
     else if (flag === '--json') a.json = v();
     else if (flag === '--dtype') a.dtype = v() === 'float32' ? 'float32' : 'float16';
     else if (flag === '--label') a.label = v();
+    else if (flag === '--anchor') a.anchor = Number(v());
+    else if (flag === '--min-images') a.minImages = Number(v());
+    else if (flag === '--cut') a.cut = v() === 'gdc' ? TAIL_CUT : EMBEDDING_CUT;
     else throw new Error(`unknown argument ${flag}`);
   }
   return a;
-}
-
-function randomLike(shape: number[], fanIn: number, seed: number): tf.Tensor {
-  return tf.randomNormal(shape, 0, 1 / Math.sqrt(fanIn), 'float32', seed);
 }
 
 /** Unit embeddings of the tail for the given files (sum with the mirror view when `flip`). */
@@ -134,6 +142,7 @@ function tailEmbeddings(
   acts: ActivationSet,
   files: readonly string[],
   flip: boolean,
+  cut: string,
 ): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   const batch = 256;
@@ -152,8 +161,8 @@ function tailEmbeddings(
       return tf.tensor(buf, [rows.length, ...acts.shape]);
     };
     const e = tf.tidy(() => {
-      let x = runGraph(embedder.spec, params, take(acts.orig), { from: TAIL_CUT });
-      if (flip) x = tf.add(x, runGraph(embedder.spec, params, take(acts.flip), { from: TAIL_CUT }));
+      let x = runGraph(embedder.spec, params, take(acts.orig), { from: cut });
+      if (flip) x = tf.add(x, runGraph(embedder.spec, params, take(acts.flip), { from: cut }));
       return tf.div(x, tf.maximum(tf.norm(x, 'euclidean', 1, true), 1e-12));
     });
     const flat = e.dataSync() as Float32Array;
@@ -178,48 +187,37 @@ export async function train(args: TrainArgs) {
   const records = (
     JSON.parse(readFileSync(join(args.crops, 'index.json'), 'utf8')) as CropRecord[]
   ).filter((r) => r.crop);
-  const splits = makeSplits(args.pairs, records, {
-    test: args.testFolds,
-    calib: args.calibFolds,
-    val: args.valFolds,
-  });
+  const splits = makeSplits(
+    args.pairs,
+    records,
+    {
+      test: args.testFolds,
+      calib: args.calibFolds,
+      val: args.valFolds,
+    },
+    args.minImages,
+  );
   const needed = new Set([
     ...splits.train.map((r) => r.file),
     ...splits.pairs.flatMap((p) => [p.a, p.b]),
     ...records.filter((r) => splits.calibPeople.has(r.person)).map((r) => r.file),
   ]);
-  const acts = await trunkActivations(
+  const trunk = await trunkActivations(
     embedder,
     TAIL_CUT,
     args.crops,
     records.filter((r) => needed.has(r.file)),
     '.cache/activations',
   );
+  const cut = args.cut;
+  const acts =
+    cut === TAIL_CUT
+      ? trunk
+      : await advanceActivations(trunk, embedder.spec, embedder.params, TAIL_CUT, cut);
   // Training runs on the cpu backend: tfjs-wasm lacks gradient kernels that this needs.
   await initTf('cpu');
   const baseParams = new Map<string, tf.Tensor>();
   for (const [k, v] of embedder.params) baseParams.set(k, tf.tensor(v.dataSync(), v.shape));
-
-  const tailNames = tailParamNames(embedder.spec, TAIL_CUT);
-  const variables = new Map<string, tf.Variable>();
-  tailNames.forEach((name, k) => {
-    const p = baseParams.get(name);
-    if (!p) throw new Error(`base model lacks ${name}`);
-    const isBias = name.endsWith('.bias');
-    const fanIn =
-      p.shape.length === 4
-        ? (p.shape[0] ?? 1) * (p.shape[1] ?? 1) * (p.shape[3] === 1 ? 1 : (p.shape[2] ?? 1))
-        : 1;
-    const init =
-      args.init === 'pretrained'
-        ? p.clone()
-        : isBias || name.endsWith('.alpha')
-          ? tf.zerosLike(p)
-          : randomLike(p.shape, fanIn, args.seed * 100 + k);
-    variables.set(name, tf.variable(init, true));
-    init.dispose();
-  });
-  const params = new Map<string, tf.Tensor>([...baseParams, ...variables]);
 
   const classes = splits.classes;
   const classIndex = new Map(classes.map((c, i) => [c, i]));
@@ -233,24 +231,35 @@ export async function train(args: TrainArgs) {
     normalizeFeatures: args.featureNorm,
   };
   const dim = baseManifest.embedding.dim;
-  const head = new MarginHead({ numClasses: classes.length, dim, config, seed: args.seed });
+  let headInit: Float32Array | undefined;
   if (args.init === 'pretrained') {
     // Start the class weights at the class centres of the pretrained embeddings, so the first
     // steps refine the features instead of tearing them apart to fit a random head.
-    const e = tailEmbeddings(embedder, params, acts, trainFiles, false);
-    const centres = new Float32Array(classes.length * dim);
+    const e = tailEmbeddings(embedder, baseParams, acts, trainFiles, false, cut);
+    headInit = new Float32Array(classes.length * dim);
     trainFiles.forEach((f, i) => {
       const v = e.get(f);
       const c = trainLabels[i] ?? 0;
       if (v)
         for (let d = 0; d < dim; d++)
-          centres[c * dim + d] = (centres[c * dim + d] ?? 0) + (v[d] ?? 0);
+          headInit![c * dim + d] = (headInit![c * dim + d] ?? 0) + (v[d] ?? 0);
     });
-    head.weights.assign(tf.tensor2d(centres, [classes.length, dim]));
   }
+  const trainer = new TailTrainer({
+    spec: embedder.spec,
+    baseParams,
+    cut,
+    config,
+    numClasses: classes.length,
+    dim,
+    init: args.init,
+    lr: args.lr,
+    seed: args.seed,
+    headInit,
+    anchor: args.anchor,
+  });
+  const params = trainer.params();
 
-  const optimizer = tf.train.adam(args.lr);
-  const trainable = [...variables.values(), head.weights];
   const random = seededRandom(args.seed);
   const history: { epoch: number; loss: number; seconds: number }[] = [];
   const n = trainFiles.length;
@@ -262,8 +271,9 @@ export async function train(args: TrainArgs) {
     }
     let lossSum = 0;
     let steps = 0;
-    for (let b = 0; b + args.batch <= n || (b < n && steps === 0); b += args.batch) {
+    for (let b = 0; b < n; b += args.batch) {
       const idx = order.slice(b, b + args.batch);
+      if (idx.length < args.batch / 2 && steps > 0) break;
       const buf = new Float32Array(idx.length * acts.size);
       idx.forEach((k, j) => {
         const row = acts.index.get(trainFiles[k] ?? '') ?? 0;
@@ -275,15 +285,8 @@ export async function train(args: TrainArgs) {
         'int32',
       );
       const x = tf.tensor(buf, [idx.length, ...acts.shape]);
-      const loss = optimizer.minimize(
-        () =>
-          head.loss(runGraph(embedder.spec, params, x, { from: TAIL_CUT }) as tf.Tensor2D, labels),
-        true,
-        trainable,
-      );
-      lossSum += loss ? (loss.dataSync()[0] ?? 0) : 0;
+      lossSum += await trainer.step(x, labels);
       steps++;
-      loss?.dispose();
       x.dispose();
       labels.dispose();
     }
@@ -296,7 +299,7 @@ export async function train(args: TrainArgs) {
   const scorePairs = (folds: number[]) => {
     const pairs = splits.pairs.filter((p) => folds.includes(p.fold));
     const files = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
-    const e = tailEmbeddings(embedder, params, acts, files, args.flip);
+    const e = tailEmbeddings(embedder, params, acts, files, args.flip, cut);
     return pairs.map((p): ScoredPair => {
       const a = e.get(p.a);
       const b = e.get(p.b);
@@ -316,6 +319,7 @@ export async function train(args: TrainArgs) {
     acts,
     calibFiles.map((r) => r.file),
     args.flip,
+    cut,
   );
   const impostor: number[] = [];
   const genuine: number[] = [];
@@ -349,6 +353,7 @@ export async function train(args: TrainArgs) {
     epochs: args.epochs,
     lr: args.lr,
     batch: args.batch,
+    anchor: args.anchor,
     flip: args.flip,
     classes: classes.length,
     train_images: n,
@@ -393,10 +398,10 @@ export async function train(args: TrainArgs) {
         type: args.method === 'cosface' ? 'LMCL (CosFace)' : args.method,
         s: args.s,
         m: args.m,
-        note: `last stage: tail after tensor ${TAIL_CUT} (global depthwise conv + linear embedding) trained with this loss on frozen-trunk activations`,
+        note: `last stage: the layers after tensor ${cut} (${cut === TAIL_CUT ? 'global depthwise conv + ' : ''}linear embedding layer) trained with this loss on frozen-trunk activations`,
       },
       training: {
-        data: `LFW (deep-funneled), ${classes.length} identities with >= 2 images, ${n} images; people of View-2 folds ${[...args.testFolds, ...args.calibFolds, ...args.valFolds].join(',')} excluded`,
+        data: `LFW (deep-funneled), ${classes.length} identities with >= ${args.minImages} images, ${n} images; people of View-2 folds ${[...args.testFolds, ...args.calibFolds, ...args.valFolds].join(',')} excluded`,
         epochs: args.epochs,
         lr: args.lr,
         batch: args.batch,
@@ -424,7 +429,7 @@ export async function train(args: TrainArgs) {
       `wrote ${args.out}: ${manifest.files.map((f) => `${f.path} ${f.bytes} B`).join(', ')}`,
     );
   }
-  head.dispose();
+  trainer.dispose();
   return result;
 }
 

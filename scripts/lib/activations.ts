@@ -2,11 +2,11 @@
  * Activations of the frozen trunk (the graph up to a cut tensor) for aligned crops, computed once
  * with the wasm backend and kept on disk, so training the tail and every experiment reuse them.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Embedder } from '../../src/lib/embedding/embedder.ts';
-import { runGraph } from '../../src/lib/embedding/graph.ts';
+import { runGraph, type GraphSpec } from '../../src/lib/embedding/graph.ts';
 import { inputTensor } from '../../src/lib/embedding/preprocess.ts';
 import type { CropRecord } from '../prepare-dataset.ts';
 import { loadCrop } from './embed-crops.ts';
@@ -85,9 +85,54 @@ export async function trunkActivations(
     b.dispose();
     bar.update(Math.min(i + batch, files.length));
   }
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'orig.f32'), new Uint8Array(orig.buffer));
-  writeFileSync(join(dir, 'flip.f32'), new Uint8Array(flip.buffer));
-  writeFileSync(meta, JSON.stringify({ files, shape }));
+  // A new folder renamed into place: a run reading the cache never sees half-old, half-new files.
+  const fresh = `${dir}.tmp-${process.pid}`;
+  mkdirSync(fresh, { recursive: true });
+  writeFileSync(join(fresh, 'orig.f32'), new Uint8Array(orig.buffer));
+  writeFileSync(join(fresh, 'flip.f32'), new Uint8Array(flip.buffer));
+  writeFileSync(join(fresh, 'index.json'), JSON.stringify({ files, shape }));
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(fresh, dir);
   return { files, index: new Map(files.map((f, i) => [f, i])), orig, flip, shape, size };
+}
+
+/** Runs cached activations further down the graph (from one cut to a later one). */
+export async function advanceActivations(
+  acts: ActivationSet,
+  spec: GraphSpec,
+  params: ReadonlyMap<string, tf.Tensor>,
+  from: string,
+  to: string,
+): Promise<ActivationSet> {
+  const n = acts.files.length;
+  const batch = 256;
+  let shape: number[] = [];
+  let size = 0;
+  let orig = new Float32Array(0);
+  let flip = new Float32Array(0);
+  for (let i = 0; i < n; i += batch) {
+    const rows = Math.min(batch, n - i);
+    for (const [src, which] of [
+      [acts.orig, 'orig'],
+      [acts.flip, 'flip'],
+    ] as const) {
+      const y = tf.tidy(() =>
+        runGraph(
+          spec,
+          params,
+          tf.tensor(src.subarray(i * acts.size, (i + rows) * acts.size), [rows, ...acts.shape]),
+          { from, to },
+        ),
+      );
+      if (size === 0) {
+        shape = y.shape.slice(1);
+        size = shape.reduce((p, q) => p * q, 1);
+        orig = new Float32Array(n * size);
+        flip = new Float32Array(n * size);
+      }
+      (which === 'orig' ? orig : flip).set((await y.data()) as Float32Array, i * size);
+      y.dispose();
+    }
+  }
+  return { files: acts.files, index: acts.index, orig, flip, shape, size };
 }

@@ -66,7 +66,7 @@ export class BatchRunner {
     private readonly page: Page,
   ) {}
 
-  static async start(dataRoot: string): Promise<BatchRunner> {
+  static async start(dataRoot: string, extraArgs: string[] = []): Promise<BatchRunner> {
     const server = await createServer({
       root: ROOT,
       configFile: resolve(ROOT, 'vite.config.ts'),
@@ -77,7 +77,10 @@ export class BatchRunner {
     await server.listen();
     const address = server.resolvedUrls?.local[0];
     if (!address) throw new Error('vite dev server did not report its address');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [...CHROMIUM_ARGS, ...extraArgs],
+    });
     const page = await browser.newPage();
     page.on('pageerror', (error) => console.error(`[batch page] ${error.message}`));
     await page.goto(new URL('src/tools/batch.html', address).href);
@@ -115,6 +118,17 @@ export class BatchRunner {
       if (!api) throw new Error('batch page lost its API');
       return api.contactSheet(r);
     }, request);
+  }
+
+  benchEmbed(backend: 'webgpu' | 'webgl' | 'wasm' | 'cpu', runs: number) {
+    return this.page.evaluate(
+      ([b, r]) => {
+        const api = window.facegateBatch;
+        if (!api) throw new Error('batch page lost its API');
+        return api.benchEmbed(b, r);
+      },
+      [backend, runs] as const,
+    );
   }
 
   async close(): Promise<void> {

@@ -20,6 +20,7 @@ export function makeSplits(
   pairsFile: string,
   records: readonly CropRecord[],
   folds: { test: number[]; calib: number[]; val: number[] },
+  minImages = 2,
 ): Splits {
   const pairs = parsePairs(readFileSync(pairsFile, 'utf8'));
   const testPeople = peopleInFolds(pairs, folds.test);
@@ -36,7 +37,9 @@ export function makeSplits(
     list.push(r);
     byPerson.set(r.person, list);
   }
-  const classes = [...byPerson.keys()].filter((p) => (byPerson.get(p)?.length ?? 0) >= 2).sort();
+  const classes = [...byPerson.keys()]
+    .filter((p) => (byPerson.get(p)?.length ?? 0) >= minImages)
+    .sort();
   const train = classes.flatMap((p) => byPerson.get(p) ?? []);
   return { pairs, testPeople, calibPeople, valPeople, train, classes };
 }

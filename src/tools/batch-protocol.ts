@@ -35,6 +35,10 @@ export interface ContactSheetRequest {
 export interface BatchApi {
   process(urls: string[], options: BatchOptions): Promise<BatchItemResult[]>;
   contactSheet(request: ContactSheetRequest): Promise<string>;
+  benchEmbed(
+    backend: 'webgpu' | 'webgl' | 'wasm' | 'cpu',
+    runs: number,
+  ): Promise<{ ms: number[]; backend: string }>;
 }
 
 declare global {

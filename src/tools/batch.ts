@@ -5,6 +5,10 @@
 import { createFaceDetector, type FaceDetectorHandle } from '../lib/vision/detector';
 import { analyzeFrame } from '../lib/vision/frame-analysis';
 import { ALIGNED_SIZE, type Point } from '../lib/math/align';
+import * as tf from '@tensorflow/tfjs-core';
+import { registerBrowserBackends, type BackendName } from '../lib/embedding/backend';
+import { Embedder } from '../lib/embedding/embedder';
+import type { ModelManifest } from '../lib/embedding/manifest';
 import type { BatchItemResult, BatchOptions, ContactSheetRequest } from './batch-protocol';
 
 let detector: FaceDetectorHandle | null = null;
@@ -103,6 +107,7 @@ async function init() {
       return results;
     },
     contactSheet,
+    benchEmbed,
   };
   document.body.dataset.ready = 'true';
 }
@@ -110,3 +115,31 @@ async function init() {
 init().catch((error: unknown) => {
   document.body.dataset.error = String(error);
 });
+
+/** Embedding latency per backend, for scripts/bench-embed.ts. */
+async function benchEmbed(
+  backend: BackendName,
+  runs: number,
+): Promise<{ ms: number[]; backend: string }> {
+  await registerBrowserBackends(new URL('/tfjs/', location.href).href);
+  if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} not available`);
+  await tf.ready();
+  const manifest = (await (await fetch('/models/manifest.json')).json()) as ModelManifest;
+  const embedder = await Embedder.load(manifest, async (p) =>
+    (await fetch(`/models/${p}`)).arrayBuffer(),
+  );
+  const crop = {
+    data: new Uint8ClampedArray(112 * 112 * 4).map((_, i) => (i * 37) % 256),
+    width: 112,
+    height: 112,
+  };
+  await embedder.embed([crop]);
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await embedder.embed([crop]);
+    ms.push(performance.now() - t0);
+  }
+  embedder.dispose();
+  return { ms, backend: tf.getBackend() };
+}

@@ -77,6 +77,30 @@ export function nodesAfter(spec: GraphSpec, cut: string): GraphNode[] {
 }
 
 /**
+ * 1x1 convolutions as a matrix product: the same numbers, but the pure-JS cpu backend (training
+ * in Node) multiplies matrices many times faster than it runs its generic conv loops.
+ */
+function conv(x: tf.Tensor, filter: tf.Tensor, stride: number, pad: number): tf.Tensor {
+  const [kh, kw, cin, cout] = filter.shape as [number, number, number, number];
+  if (kh === 1 && kw === 1 && stride === 1 && pad === 0) {
+    const [n, h, w] = x.shape as [number, number, number, number];
+    const y = tf.matMul(tf.reshape(x, [n * h * w, cin]), tf.reshape(filter, [cin, cout]));
+    return tf.reshape(y, [n, h, w, cout]);
+  }
+  return tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, stride, pad);
+}
+
+/** A depthwise kernel as large as its unpadded input (the global depthwise conv) is a weighted sum. */
+function depthwise(x: tf.Tensor, filter: tf.Tensor, stride: number, pad: number): tf.Tensor {
+  const [kh, kw, c] = filter.shape as [number, number, number, number];
+  const [, h, w] = x.shape as [number, number, number, number];
+  if (kh === h && kw === w && pad === 0) {
+    return tf.sum(tf.mul(x, tf.reshape(filter, [1, kh, kw, c])), [1, 2], true);
+  }
+  return tf.depthwiseConv2d(x as tf.Tensor4D, filter as tf.Tensor4D, stride, pad);
+}
+
+/**
  * Runs the graph from `from` (default: the graph input) to `to` (default: the graph output).
  * Call inside tf.tidy; with trainable tensors in `params`, gradients flow through.
  */
@@ -100,23 +124,13 @@ export function runGraph(
     switch (node.op) {
       case 'conv':
         out = tf.add(
-          tf.conv2d(
-            get(node.input) as tf.Tensor4D,
-            param(params, node.filter) as tf.Tensor4D,
-            node.stride,
-            node.pad,
-          ),
+          conv(get(node.input), param(params, node.filter), node.stride, node.pad),
           param(params, node.bias),
         );
         break;
       case 'dwconv':
         out = tf.add(
-          tf.depthwiseConv2d(
-            get(node.input) as tf.Tensor4D,
-            param(params, node.filter) as tf.Tensor4D,
-            node.stride,
-            node.pad,
-          ),
+          depthwise(get(node.input), param(params, node.filter), node.stride, node.pad),
           param(params, node.bias),
         );
         break;

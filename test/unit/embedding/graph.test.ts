@@ -277,3 +277,39 @@ describe('nodesAfter / tailParamNames', () => {
     expect(tailParamNames(spec, 'c2')).toEqual([]);
   });
 });
+
+describe('fast paths match the generic ops', () => {
+  it('global depthwise conv and 1x1 conv equal tf.depthwiseConv2d and tf.conv2d', async () => {
+    await tf.setBackend('cpu');
+    const x = tf.randomNormal([3, 7, 7, 16], 0, 1, 'float32', 5);
+    const dw = tf.randomNormal([7, 7, 16, 1], 0, 1, 'float32', 6);
+    const pw = tf.randomNormal([1, 1, 16, 8], 0, 1, 'float32', 7);
+    const zeros16 = tf.zeros([16]);
+    const zeros8 = tf.zeros([8]);
+    const spec: GraphSpec = {
+      input: 'x',
+      output: 'z',
+      nodes: [
+        { op: 'dwconv', input: 'x', output: 'y', filter: 'dw', bias: 'b16', stride: 1, pad: 0 },
+        { op: 'conv', input: 'y', output: 'z', filter: 'pw', bias: 'b8', stride: 1, pad: 0 },
+      ],
+    };
+    const params = new Map<string, tf.Tensor>([
+      ['dw', dw],
+      ['pw', pw],
+      ['b16', zeros16],
+      ['b8', zeros8],
+    ]);
+    const fast = runGraph(spec, params, x);
+    const generic = tf.conv2d(
+      tf.depthwiseConv2d(x as tf.Tensor4D, dw as tf.Tensor4D, 1, 0),
+      pw as tf.Tensor4D,
+      1,
+      0,
+    );
+    expect(fast.shape).toEqual(generic.shape);
+    const diff = tf.max(tf.abs(tf.sub(fast, generic))).dataSync()[0] ?? 1;
+    expect(diff).toBeLessThan(1e-3);
+    tf.dispose([x, dw, pw, zeros16, zeros8, fast, generic]);
+  });
+});
