@@ -342,6 +342,7 @@ export async function train(args: TrainArgs) {
   );
   const seconds = (Date.now() - started) / 1000;
   const result = {
+    cut,
     label:
       args.label ||
       `${args.method} s=${args.s} m=${args.m}${args.featureNorm ? '' : ' no-norm'} ${args.init}`,

@@ -16,6 +16,9 @@ export async function registerBrowserBackends(wasmBase: string): Promise<void> {
   await import('@tensorflow/tfjs-backend-webgl');
   await import('@tensorflow/tfjs-backend-webgpu');
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  // Threaded wasm starts its workers from blob: scripts, which the CSP (script-src 'self') refuses;
+  // single-threaded SIMD wasm keeps the policy strict.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   wasm.setWasmPaths(wasmBase);
 }
 
