@@ -1,11 +1,45 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA } from 'vite-plugin-pwa';
 import { securityHeaders } from './scripts/lib/security-headers.ts';
 import { modelsFolder } from './scripts/lib/vite-models-plugin.ts';
 
 // The same headers in dev and in preview/production so that CSP problems show up in development.
 export default defineConfig({
-  plugins: [svelte(), modelsFolder(import.meta.dirname)],
+  plugins: [
+    svelte(),
+    modelsFolder(import.meta.dirname),
+    VitePWA({
+      // The app shows its own "update available" prompt (src/lib/state/pwa.svelte.ts).
+      registerType: 'prompt',
+      injectRegister: false,
+      manifest: {
+        name: 'facegate: face unlock on this device',
+        short_name: 'facegate',
+        description: 'Face verification that runs entirely on this device. Nothing leaves it.',
+        theme_color: '#0f172a',
+        background_color: '#0f172a',
+        display: 'standalone',
+        start_url: '/',
+        scope: '/',
+        icons: [
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        // Listing globPatterns replaces the defaults: name every kind the app needs offline.
+        globPatterns: ['**/*.{js,css,html,svg,png,ico,wasm,tflite,bin,json}'],
+        // Only the wasm variants the app loads: MediaPipe's SIMD build and tfjs's single-thread SIMD.
+        globIgnores: ['**/tfjs-backend-wasm-threaded-simd.wasm', '**/tfjs-backend-wasm.wasm'],
+        // MediaPipe's wasm is 11 MB.
+        maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
+        navigateFallback: 'index.html',
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
   server: { headers: securityHeaders({ dev: true }) },
   preview: { headers: securityHeaders({ dev: false }) },
   build: {
