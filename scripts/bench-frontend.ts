@@ -50,7 +50,7 @@ try {
     ],
   });
   const page = await browser.newPage();
-  await page.goto(`http://localhost:${port}/`);
+  await page.goto(`http://localhost:${port}/#/camera`);
   const stats = page.getByTestId('stats');
   await page.waitForFunction(
     () => Number(document.querySelector('[data-testid=stats]')?.getAttribute('data-fps')) > 0,

@@ -5,7 +5,7 @@ type Box = [number, number, number, number];
 
 test.describe('one face in view', () => {
   test('draws the box and keypoints and shows the aligned crop', async ({ openApp }) => {
-    const page = await openApp(fakeCamera('one-face'));
+    const page = await openApp(fakeCamera('one-face'), '/#/camera');
     const overlay = page.getByTestId('face-overlay');
     await expect(overlay).toHaveAttribute('data-box', /\d/);
     const box = JSON.parse((await overlay.getAttribute('data-box')) ?? '[]') as Box;
@@ -44,7 +44,7 @@ test.describe('one face in view', () => {
   });
 
   test('the CSP blocks requests to other origins', async ({ openApp }) => {
-    const page = await openApp(fakeCamera('one-face'));
+    const page = await openApp(fakeCamera('one-face'), '/#/camera');
     const response = await page.reload();
     const csp = response?.headers()['content-security-policy'] ?? '';
     expect(csp).toContain("connect-src 'self'");
@@ -62,7 +62,7 @@ test.describe('one face in view', () => {
 
 test.describe('two people in view', () => {
   test('says there is more than one face', async ({ openApp }) => {
-    const page = await openApp(fakeCamera('two-faces'));
+    const page = await openApp(fakeCamera('two-faces'), '/#/camera');
     const quality = page.getByTestId('quality');
     await expect(quality).toHaveAttribute('data-reasons', /multiple_faces/);
     await expect(quality).toContainText('More than one face');
@@ -71,7 +71,7 @@ test.describe('two people in view', () => {
 
 test.describe('nobody in view', () => {
   test('says no face was found', async ({ openApp }) => {
-    const page = await openApp(fakeCamera('blank'));
+    const page = await openApp(fakeCamera('blank'), '/#/camera');
     const quality = page.getByTestId('quality');
     await expect(quality).toHaveAttribute('data-reasons', 'no_face');
     await expect(quality).toContainText('No face');
@@ -81,7 +81,7 @@ test.describe('nobody in view', () => {
 
 test.describe('camera permission denied', () => {
   test('shows a clear message and a way to retry', async ({ openApp }) => {
-    const page = await openApp('denied');
+    const page = await openApp('denied', '/#/camera');
     const problem = page.getByTestId('camera-error');
     await expect(problem).toContainText('Camera access was refused');
     await expect(problem.getByRole('button', { name: 'Try again' })).toBeVisible();
@@ -90,7 +90,7 @@ test.describe('camera permission denied', () => {
 
 test.describe('no camera at all', () => {
   test('says no camera was found', async ({ openApp }) => {
-    const page = await openApp('none');
+    const page = await openApp('none', '/#/camera');
     await expect(page.getByTestId('camera-error')).toContainText('No camera was found');
   });
 });

@@ -17,7 +17,7 @@ test('installs a service worker and starts and detects faces offline', async ({ 
   const check = guardOrigin(context, origin);
   try {
     const page = context.pages()[0] ?? (await context.newPage());
-    await page.goto('/');
+    await page.goto('/#/camera');
     await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 60_000 });
     const manifest = await page.evaluate(async () => {
       const link = document.querySelector<HTMLLinkElement>('link[rel=manifest]');

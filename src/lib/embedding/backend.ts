@@ -20,6 +20,9 @@ export async function registerBrowserBackends(wasmBase: string): Promise<void> {
   // single-threaded SIMD wasm keeps the policy strict.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   wasm.setWasmPaths(wasmBase);
+  // Start on a backend that initialises synchronously-safe everywhere, so loading the weights
+  // does not wait on (or fail in) the highest-priority one; the probe picks the real one after.
+  if (!(await tf.setBackend('wasm'))) await tf.setBackend('cpu');
 }
 
 /**

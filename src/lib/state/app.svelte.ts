@@ -1,0 +1,260 @@
+import { FaceEngine } from '../embedding/face-engine';
+import type { SecurityLevel } from '../math/match';
+import { openFacegateDb, StoreError } from '../store/db';
+import { addPerson, deletePerson, listPeople, renamePerson, replaceSamples } from '../store/people';
+import type { PersonRecord } from '../store/schema';
+import { getSettings, setSetting, SETTING_DEFAULTS, type Settings } from '../store/settings';
+import type { FrameAnalysis } from '../vision/frame-analysis';
+import { CameraSession } from './camera.svelte';
+import { EnrollmentFlow, ENROLL_STEPS } from './enrollment.svelte';
+import { VerificationFlow } from './verification.svelte';
+
+export type Screen = 'unlock' | 'enroll' | 'people' | 'settings' | 'camera' | 'help';
+export const SCREENS: readonly Screen[] = [
+  'unlock',
+  'enroll',
+  'people',
+  'settings',
+  'camera',
+  'help',
+];
+
+function screenFromHash(): Screen {
+  const name = location.hash.replace(/^#\/?/, '');
+  return (SCREENS as readonly string[]).includes(name) ? (name as Screen) : 'unlock';
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+async function cropToBlob(crop: ImageData): Promise<Blob | null> {
+  const canvas = new OffscreenCanvas(crop.width, crop.height);
+  canvas.getContext('2d')?.putImageData(crop, 0, 0);
+  return canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 });
+}
+
+/** The whole app's state: camera, model, people, settings, and the flow the camera feeds. */
+export class AppState {
+  screen = $state<Screen>(screenFromHash());
+  readonly camera = new CameraSession();
+  readonly enrollment = new EnrollmentFlow();
+  readonly verification = new VerificationFlow();
+  engine = $state.raw<FaceEngine | null>(null);
+  engineStatus = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
+  engineError = $state<string | null>(null);
+  people = $state.raw<PersonRecord[]>([]);
+  settings = $state<Settings>({ ...SETTING_DEFAULTS });
+  /** Storage problems and other app-wide messages, shown in a banner. */
+  notice = $state<string | null>(null);
+  unlockedAs = $state<{ id: string; name: string } | null>(null);
+  /** Which flow the camera frames go to. */
+  mode = $state<'none' | 'enroll' | 'verify'>('none');
+  /** Re-enrolling this person (their samples are replaced), or null for a new person. */
+  reenrollId = $state<string | null>(null);
+  private busy = false;
+  private engineLoad: Promise<FaceEngine | null> | null = null;
+  private lockTimer: ReturnType<typeof setTimeout> | null = null;
+
+  threshold = $derived(
+    this.engine
+      ? this.engine.manifest.thresholds[this.settings.securityLevel]
+      : Number.POSITIVE_INFINITY,
+  );
+
+  async init(): Promise<void> {
+    this.routeFromHash();
+    addEventListener('hashchange', () => this.routeFromHash());
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') this.lock();
+    });
+    this.camera.onFrame((analysis) => void this.handleFrame(analysis));
+    try {
+      await openFacegateDb({
+        onBlocked: () => {
+          this.notice =
+            'facegate is open in another tab with an older version. Close that tab to continue.';
+        },
+        onBlocking: () => {
+          this.notice =
+            'A newer version of facegate was opened in another tab. Reload this tab to keep using it.';
+        },
+        onTerminated: () => {
+          this.notice =
+            'The browser closed facegate’s storage (was site data cleared?). Reload the page.';
+        },
+      });
+      this.settings = await getSettings();
+      await this.reloadPeople();
+      if (!this.settings.firstRunDone && location.hash === '') this.go('help');
+    } catch (e) {
+      this.notice = `Your enrolled people could not be read: ${message(e)}`;
+    }
+  }
+
+  go(screen: Screen): void {
+    if (location.hash !== `#/${screen}`) location.hash = `#/${screen}`;
+    else this.routeFromHash();
+  }
+
+  private routeFromHash(): void {
+    const screen = screenFromHash();
+    if (screen !== this.screen) {
+      this.mode = 'none';
+      this.verification.cancel();
+    }
+    this.screen = screen;
+  }
+
+  async reloadPeople(): Promise<void> {
+    this.people = await listPeople();
+  }
+
+  /** Loads the backbone once, on the first screen that needs it; every caller gets the same load. */
+  ensureEngine(): Promise<FaceEngine | null> {
+    this.engineLoad ??= (async () => {
+      this.engineStatus = 'loading';
+      try {
+        this.engine = await FaceEngine.load(import.meta.env.BASE_URL);
+        this.engineStatus = 'ready';
+        return this.engine;
+      } catch (e) {
+        this.engineStatus = 'error';
+        this.engineError = message(e);
+        return null;
+      }
+    })();
+    return this.engineLoad;
+  }
+
+  /** People enrolled with the current model (embeddings of another model are not comparable). */
+  enrolled() {
+    const modelId = this.engine?.manifest.id;
+    return this.people.filter((p) => p.modelId === modelId);
+  }
+
+  startEnrollment(reenrollId: string | null = null): void {
+    this.reenrollId = reenrollId;
+    this.enrollment.restart();
+    this.mode = 'enroll';
+  }
+
+  startVerification(targetId: string | null = null): void {
+    const people = this.enrolled();
+    const target = targetId ? (people.find((p) => p.id === targetId) ?? null) : null;
+    this.verification.start(people, this.threshold, target);
+    this.mode = 'verify';
+  }
+
+  private async handleFrame(analysis: FrameAnalysis): Promise<void> {
+    if (this.mode === 'none' || !this.engine) return;
+    if (!analysis.quality.ok || !analysis.crop) {
+      if (this.mode === 'verify') this.verification.skip();
+      return;
+    }
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const crop = analysis.crop;
+      const embedding = await this.engine.embed(crop);
+      if (this.mode === 'enroll') {
+        const thumb =
+          this.settings.storeThumbnails && this.enrollment.samples.length === 0
+            ? await cropToBlob(crop)
+            : null;
+        this.enrollment.offer(embedding, thumb, performance.now());
+        if (this.enrollment.samples.length >= ENROLL_STEPS.length) {
+          this.mode = 'none';
+          this.enrollment.finishCapture(
+            this.enrolled(),
+            this.threshold,
+            this.reenrollId ?? undefined,
+          );
+        }
+      } else if (this.mode === 'verify') {
+        this.verification.push(embedding);
+        if (this.verification.status !== 'looking') {
+          this.mode = 'none';
+          if (this.verification.status === 'accepted' && this.verification.result) {
+            this.unlock(this.verification.result);
+          }
+        }
+      }
+    } catch (e) {
+      this.notice = `Face processing failed: ${message(e)}`;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async saveEnrollment(name: string): Promise<boolean> {
+    const engine = this.engine;
+    if (!engine) return false;
+    this.enrollment.status = 'saving';
+    try {
+      if (this.reenrollId) await replaceSamples(this.reenrollId, this.enrollment.samples);
+      else {
+        await addPerson({
+          name,
+          modelId: engine.manifest.id,
+          samples: this.enrollment.samples,
+          thumbnail: this.enrollment.thumbnails[0] ?? null,
+        });
+      }
+      await this.reloadPeople();
+      this.enrollment.status = 'done';
+      return true;
+    } catch (e) {
+      this.enrollment.status = 'naming';
+      this.notice = e instanceof StoreError ? e.message : `Nothing was saved: ${message(e)}`;
+      return false;
+    }
+  }
+
+  async rename(id: string, name: string): Promise<void> {
+    try {
+      await renamePerson(id, name);
+      await this.reloadPeople();
+    } catch (e) {
+      this.notice = message(e);
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await deletePerson(id);
+      if (this.unlockedAs?.id === id) this.lock();
+      await this.reloadPeople();
+    } catch (e) {
+      this.notice = message(e);
+    }
+  }
+
+  async setSecurityLevel(level: SecurityLevel): Promise<void> {
+    await this.updateSetting('securityLevel', level);
+  }
+
+  async updateSetting<K extends keyof Settings>(key: K, value: Settings[K]): Promise<void> {
+    try {
+      await setSetting(key, value);
+      this.settings = { ...this.settings, [key]: value };
+    } catch (e) {
+      this.notice = message(e);
+    }
+  }
+
+  unlock(person: { id: string; name: string }): void {
+    this.unlockedAs = { id: person.id, name: person.name };
+    this.armLockTimer();
+  }
+
+  /** Any activity in the vault keeps it open; idleness locks it. */
+  armLockTimer(): void {
+    if (this.lockTimer) clearTimeout(this.lockTimer);
+    this.lockTimer = setTimeout(() => this.lock(), this.settings.lockTimeoutSeconds * 1000);
+  }
+
+  lock(): void {
+    if (this.lockTimer) clearTimeout(this.lockTimer);
+    this.lockTimer = null;
+    this.unlockedAs = null;
+  }
+}

@@ -1,0 +1,57 @@
+/** User settings, one record per key, typed by key. */
+
+import { isSecurityLevel } from '../math/match';
+import type { SecurityLevel } from '../math/match';
+import { openFacegateDb, StoreError, writeTransaction } from './db';
+
+export interface Settings {
+  /** Which calibrated threshold of the model manifest verification uses. */
+  securityLevel: SecurityLevel;
+  /** Keep a small photo of each enrolled person (shown in the list; never exported). */
+  storeThumbnails: boolean;
+  firstRunDone: boolean;
+  /** Idle seconds before an unlocked session locks again. */
+  lockTimeoutSeconds: number;
+}
+
+export type SettingKey = keyof Settings;
+
+export const SETTING_DEFAULTS: Readonly<Settings> = {
+  securityLevel: 'far_1e-4',
+  storeThumbnails: true,
+  firstRunDone: false,
+  lockTimeoutSeconds: 60,
+};
+
+const VALID: { [K in SettingKey]: (v: unknown) => v is Settings[K] } = {
+  securityLevel: isSecurityLevel,
+  storeThumbnails: (v): v is boolean => typeof v === 'boolean',
+  firstRunDone: (v): v is boolean => typeof v === 'boolean',
+  lockTimeoutSeconds: (v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0,
+};
+
+/** The stored value, or the default when unset or unreadable (e.g. written by a newer version). */
+export async function getSetting<K extends SettingKey>(key: K): Promise<Settings[K]> {
+  const db = await openFacegateDb();
+  const record = await db.get('settings', key);
+  const valid: (v: unknown) => v is Settings[K] = VALID[key];
+  return record !== undefined && valid(record.value) ? record.value : SETTING_DEFAULTS[key];
+}
+
+export async function getSettings(): Promise<Settings> {
+  const [securityLevel, storeThumbnails, firstRunDone, lockTimeoutSeconds] = await Promise.all([
+    getSetting('securityLevel'),
+    getSetting('storeThumbnails'),
+    getSetting('firstRunDone'),
+    getSetting('lockTimeoutSeconds'),
+  ]);
+  return { securityLevel, storeThumbnails, firstRunDone, lockTimeoutSeconds };
+}
+
+export async function setSetting<K extends SettingKey>(key: K, value: Settings[K]): Promise<void> {
+  const valid: (v: unknown) => v is Settings[K] = VALID[key];
+  if (!valid(value)) throw new StoreError(`That is not a valid value for ${key}.`);
+  await writeTransaction(['settings'], async (tx) => {
+    await tx.objectStore('settings').put({ key, value });
+  });
+}

@@ -1,0 +1,94 @@
+import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/lib/chromium.ts';
+import { cameraArgs, expect, guardOrigin, test } from './fixtures.ts';
+import { fakeCamera } from './paths.ts';
+
+test.setTimeout(600_000);
+
+/**
+ * One persistent browser profile, restarted with a different fake camera for each step: the
+ * people enrolled in one run of the browser must still be there in the next.
+ */
+test('enroll, verify 1:1, reject another person, identify among three, across restarts', async ({
+  baseURL,
+}) => {
+  const origin = new URL(baseURL ?? 'http://localhost').origin;
+  const profile = mkdtempSync(join(tmpdir(), 'facegate-profile-'));
+  const checks: (() => void)[] = [];
+
+  async function withCamera<T>(
+    camera: string,
+    path: string,
+    body: (page: Page) => Promise<T>,
+  ): Promise<T> {
+    const context: BrowserContext = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: [...CHROMIUM_ARGS, ...cameraArgs(fakeCamera(camera))],
+      baseURL: origin,
+    });
+    checks.push(guardOrigin(context, origin));
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      await page.goto(path);
+      return await body(page);
+    } finally {
+      await context.close();
+    }
+  }
+
+  async function enroll(camera: string, name: string) {
+    await withCamera(camera, '/#/enroll', async (page) => {
+      await expect(page.getByTestId('enroll-prompt')).toBeVisible({ timeout: 60_000 });
+      await expect(page.getByTestId('enroll-name-form')).toBeVisible({ timeout: 120_000 });
+      await expect(page.getByTestId('enroll-duplicate')).toHaveCount(0);
+      await page.getByTestId('enroll-name').fill(name);
+      await page.getByRole('button', { name: 'Save' }).click();
+      await expect(page.getByTestId('enroll-done')).toBeVisible();
+    });
+  }
+
+  async function attempt(page: Page, target: string) {
+    await page.getByTestId('verify-target').selectOption({ label: target });
+    await page.getByTestId('unlock-start').click();
+  }
+
+  await enroll('alice-enroll', 'Alice');
+
+  // Browser restarted: Alice is still enrolled, and other photos of her open the vault (1:1).
+  await withCamera('alice-verify', '/#/unlock', async (page) => {
+    await attempt(page, 'Alice');
+    await expect(page.getByTestId('unlocked-as')).toHaveText('Welcome, Alice.', {
+      timeout: 60_000,
+    });
+    await page.getByTestId('lock').click();
+    await expect(page.getByTestId('vault-locked')).toBeVisible();
+  });
+
+  await enroll('bob-enroll', 'Bob');
+  await enroll('carol-enroll', 'Carol');
+
+  // Bob in front of the camera is not Alice.
+  await withCamera('bob-verify', '/#/unlock', async (page) => {
+    await attempt(page, 'Alice');
+    await expect(page.getByTestId('verify-status')).toHaveAttribute('data-status', 'rejected', {
+      timeout: 90_000,
+    });
+    await expect(page.getByTestId('vault-open')).toHaveCount(0);
+  });
+
+  // Identify (1:N) picks Alice among the three enrolled people.
+  await withCamera('alice-verify', '/#/unlock', async (page) => {
+    await expect(page.getByTestId('verify-target').locator('option')).toHaveCount(4, {
+      timeout: 60_000,
+    });
+    await attempt(page, 'Anyone enrolled (identify)');
+    await expect(page.getByTestId('unlocked-as')).toHaveText('Welcome, Alice.', {
+      timeout: 60_000,
+    });
+  });
+
+  for (const check of checks) check();
+});
