@@ -12,7 +12,7 @@ test.setTimeout(600_000);
  * One persistent browser profile, restarted with a different fake camera for each step: the
  * people enrolled in one run of the browser must still be there in the next.
  */
-test('enroll, verify 1:1, reject another person, identify among three, across restarts', async ({
+test('enroll, verify 1:1, reject another person, identify among three, export/import, offline, across restarts', async ({
   baseURL,
 }) => {
   const origin = new URL(baseURL ?? 'http://localhost').origin;
@@ -85,6 +85,36 @@ test('enroll, verify 1:1, reject another person, identify among three, across re
       timeout: 60_000,
     });
     await attempt(page, 'Anyone enrolled (identify)');
+    await expect(page.getByTestId('unlocked-as')).toHaveText('Welcome, Alice.', {
+      timeout: 60_000,
+    });
+    await page.getByTestId('lock').click();
+
+    // Export, delete everyone, refuse a malformed file, import the export: Alice verifies again.
+    await page.goto('/#/people');
+    await expect(page.getByTestId('person')).toHaveCount(3);
+    const download = page.waitForEvent('download');
+    await page.getByTestId('export').click();
+    const exported = join(profile, 'export.json');
+    await (await download).saveAs(exported);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByTestId('delete-all').click();
+    await expect(page.getByTestId('people-empty')).toBeVisible();
+    await page.getByTestId('import').setInputFiles({
+      name: 'broken.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"format":"facegate-export","version":1,"people":[{"name":'),
+    });
+    await expect(page.getByTestId('notice')).toContainText('Nothing was imported');
+    await expect(page.getByTestId('people-empty')).toBeVisible();
+    await page.getByTestId('import').setInputFiles(exported);
+    await expect(page.getByTestId('person')).toHaveCount(3);
+
+    // Offline: the service worker serves the app, and Alice still unlocks it.
+    await page.context().setOffline(true);
+    await page.goto('/#/unlock');
+    await page.reload();
+    await attempt(page, 'Alice');
     await expect(page.getByTestId('unlocked-as')).toHaveText('Welcome, Alice.', {
       timeout: 60_000,
     });

@@ -1,7 +1,17 @@
 import { FaceEngine } from '../embedding/face-engine';
 import type { SecurityLevel } from '../math/match';
 import { openFacegateDb, StoreError } from '../store/db';
-import { addPerson, deletePerson, listPeople, renamePerson, replaceSamples } from '../store/people';
+import {
+  addPerson,
+  deleteAll,
+  deletePerson,
+  importData,
+  listPeople,
+  listPeopleWithSamples,
+  renamePerson,
+  replaceSamples,
+} from '../store/people';
+import { exportData, ImportError, parseExport } from '../store/export-format';
 import type { PersonRecord } from '../store/schema';
 import { getSettings, setSetting, SETTING_DEFAULTS, type Settings } from '../store/settings';
 import type { FrameAnalysis } from '../vision/frame-analysis';
@@ -222,6 +232,54 @@ export class AppState {
     try {
       await deletePerson(id);
       if (this.unlockedAs?.id === id) this.lock();
+      await this.reloadPeople();
+    } catch (e) {
+      this.notice = message(e);
+    }
+  }
+
+  /** A versioned JSON file of everyone enrolled with the current model (no photos). */
+  async exportPeople(): Promise<{ name: string; text: string } | null> {
+    const engine = await this.ensureEngine();
+    if (!engine) return null;
+    try {
+      const people = (await listPeopleWithSamples()).filter(
+        (p) => p.person.modelId === engine.manifest.id,
+      );
+      const date = new Date().toISOString().slice(0, 10);
+      return { name: `facegate-people-${date}.json`, text: exportData(people, engine.manifest.id) };
+    } catch (e) {
+      this.notice = message(e);
+      return null;
+    }
+  }
+
+  /** Checks the whole file first; a file that fails any check changes nothing. */
+  async importPeople(text: string, replace: boolean): Promise<number> {
+    const engine = await this.ensureEngine();
+    if (!engine) return 0;
+    try {
+      const parsed = parseExport(text, {
+        modelId: engine.manifest.id,
+        dim: engine.manifest.embedding.dim,
+      });
+      const count = await importData(parsed, { replace });
+      await this.reloadPeople();
+      this.notice = `Imported ${count} ${count === 1 ? 'person' : 'people'}.`;
+      return count;
+    } catch (e) {
+      this.notice =
+        e instanceof ImportError
+          ? `Nothing was imported: ${e.message}`
+          : `Nothing was imported: ${message(e)}`;
+      return 0;
+    }
+  }
+
+  async removeEveryone(): Promise<void> {
+    try {
+      await deleteAll();
+      this.lock();
       await this.reloadPeople();
     } catch (e) {
       this.notice = message(e);
