@@ -246,6 +246,8 @@ export class AppState {
       const people = (await listPeopleWithSamples()).filter(
         (p) => p.person.modelId === engine.manifest.id,
       );
+      // A one-off file name, not reactive state.
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity
       const date = new Date().toISOString().slice(0, 10);
       return { name: `facegate-people-${date}.json`, text: exportData(people, engine.manifest.id) };
     } catch (e) {
