@@ -50,6 +50,8 @@ export class CameraSession {
     closeCamera(this.stream);
     this.stream = null;
     if (this.video) this.video.srcObject = null;
+    // A stopped camera shows nothing rather than its last, stale face.
+    this.analysis = null;
     if (this.status === 'running') this.status = 'idle';
   }
 
