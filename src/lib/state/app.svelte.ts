@@ -12,6 +12,7 @@ import {
   replaceSamples,
 } from '../store/people';
 import { exportData, ImportError, parseExport } from '../store/export-format';
+import { recordAttempt } from '../store/attempts';
 import type { PersonRecord } from '../store/schema';
 import { getSettings, setSetting, SETTING_DEFAULTS, type Settings } from '../store/settings';
 import type { FrameAnalysis } from '../vision/frame-analysis';
@@ -183,6 +184,14 @@ export class AppState {
         this.verification.push(embedding);
         if (this.verification.status !== 'looking') {
           this.mode = 'none';
+          void recordAttempt({
+            at: Date.now(),
+            outcome: this.verification.status === 'accepted' ? 'accepted' : 'rejected',
+            mode: this.verification.mode,
+            personId: this.verification.result?.id ?? null,
+          }).catch((e: unknown) => {
+            this.notice = `The unlock attempt could not be logged: ${message(e)}`;
+          });
           if (this.verification.status === 'accepted' && this.verification.result) {
             this.unlock(this.verification.result);
           }

@@ -12,6 +12,7 @@ export class VerificationFlow {
   result = $state<Candidate | null>(null);
   lastScore = $state<number | null>(null);
   framesSeen = $state(0);
+  mode = $state<'verify' | 'identify'>('identify');
   private decision: FrameDecision | null = null;
   private runIds: string[] = [];
   private people: readonly Enrolled[] = [];
@@ -20,6 +21,7 @@ export class VerificationFlow {
   start(people: readonly Enrolled[], threshold: number, target: Enrolled | null = null): void {
     this.people = people;
     this.target = target;
+    this.mode = target ? 'verify' : 'identify';
     this.decision = new FrameDecision({ threshold, need: 3, maxFrames: 20 });
     this.runIds = [];
     this.status = 'looking';

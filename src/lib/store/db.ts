@@ -46,8 +46,11 @@ export const MIGRATIONS: readonly Migration[] = [
     samples.createIndex('by-person', 'personId');
     db.createObjectStore('settings', { keyPath: 'key' });
   },
-  // 1 -> 2 goes here, e.g. (db, tx) => { tx.objectStore('people').createIndex(...) }, and
-  // FacegateSchema in schema.ts changes with it.
+  // 1 -> 2: a log of unlock attempts (time, outcome, who), the basis of the coming lockout.
+  (db) => {
+    const attempts = db.createObjectStore('attempts', { keyPath: 'id', autoIncrement: true });
+    attempts.createIndex('by-time', 'at');
+  },
 ];
 
 export const DB_VERSION = MIGRATIONS.length;

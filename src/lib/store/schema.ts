@@ -35,10 +35,21 @@ export interface SettingRecord {
   value: unknown;
 }
 
+export interface AttemptRecord {
+  /** Assigned by the store. */
+  id?: number;
+  at: number;
+  outcome: 'accepted' | 'rejected';
+  mode: 'verify' | 'identify';
+  /** The accepted person, or the closest one for a rejection. */
+  personId: string | null;
+}
+
 export interface FacegateSchema extends DBSchema {
   people: { key: string; value: PersonRecord; indexes: { 'by-name': string } };
   samples: { key: string; value: SampleRecord; indexes: { 'by-person': string } };
   settings: { key: string; value: SettingRecord };
+  attempts: { key: number; value: AttemptRecord; indexes: { 'by-time': number } };
 }
 
 export interface PersonWithSamples {
