@@ -4,8 +4,8 @@
  *
  *   npm run build && npm run bench:verify -- [--runs 10] [--out docs/bench-verify.json]
  *
- * Latency = from pressing "Unlock with my face", with the face already in view, to the decision
- * on screen (model warm; the app needs 3 consecutive good frames above the threshold).
+ * Latency = from the first frame in which a face appears to the decision, timed by the app
+ * (model warm; the decision needs 3 consecutive good frames above the threshold).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -86,14 +86,17 @@ try {
     await page.getByTestId('enroll-done').waitFor();
   });
   const latencies: number[] = [];
+  const pressToDecision: number[] = [];
   await withCamera(verifyCam, async (page) => {
     await page.goto(`${base}/#/unlock`);
     await page.getByTestId('verify-target').selectOption({ label: 'Alice' });
     for (let i = 0; i < runs; i++) {
       const t0 = Date.now();
       await page.getByTestId('unlock-start').click();
-      await page.getByTestId('vault-open').waitFor({ timeout: 60_000 });
-      latencies.push(Date.now() - t0);
+      const vault = page.getByTestId('vault-open');
+      await vault.waitFor({ timeout: 60_000 });
+      pressToDecision.push(Date.now() - t0);
+      latencies.push(Number(await vault.getAttribute('data-decision-ms')));
       if (i === 0) await page.screenshot({ path: join(shots, 'vault-open.png') });
       await page.getByTestId('lock').click();
     }
@@ -108,12 +111,13 @@ try {
     await page.screenshot({ path: join(shots, 'settings.png') });
   });
   const result = {
-    what: 'press Unlock (1:1, face already in view, model warm) -> vault open; headless Chromium, fake 640x480 camera, 2-core CPU',
+    what: 'latencies_ms: first frame of the attempt showing a face -> verify decision (1:1, accepted), timed by the app; press_to_decision_ms: button press -> vault open. The face is already in view when the attempt starts. Model warm; headless Chromium, fake 640x480 camera, 2-core CPU',
     runs: latencies.length,
     median_ms: median(latencies),
     min_ms: Math.min(...latencies),
     max_ms: Math.max(...latencies),
-    latencies_ms: latencies,
+    latencies_ms: latencies.map(Math.round),
+    press_to_decision_ms: pressToDecision,
   };
   console.log(JSON.stringify(result, null, 2));
   mkdirSync(dirname(resolve(out)), { recursive: true });

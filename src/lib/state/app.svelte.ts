@@ -157,6 +157,8 @@ export class AppState {
 
   private async handleFrame(analysis: FrameAnalysis): Promise<void> {
     if (this.mode === 'none' || !this.engine) return;
+    if (this.mode === 'verify' && analysis.faces.length > 0)
+      this.verification.faceSeen(performance.now());
     if (!analysis.quality.ok || !analysis.crop) {
       if (this.mode === 'verify') this.verification.skip();
       return;

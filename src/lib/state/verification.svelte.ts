@@ -13,6 +13,9 @@ export class VerificationFlow {
   lastScore = $state<number | null>(null);
   framesSeen = $state(0);
   mode = $state<'verify' | 'identify'>('identify');
+  /** From the first frame of this attempt that showed a face to the decision (benchmarks, UI). */
+  decisionMs = $state<number | null>(null);
+  private faceSeenAt: number | null = null;
   private decision: FrameDecision | null = null;
   private runIds: string[] = [];
   private people: readonly Enrolled[] = [];
@@ -22,12 +25,19 @@ export class VerificationFlow {
     this.people = people;
     this.target = target;
     this.mode = target ? 'verify' : 'identify';
+    this.faceSeenAt = null;
+    this.decisionMs = null;
     this.decision = new FrameDecision({ threshold, need: 3, maxFrames: 20 });
     this.runIds = [];
     this.status = 'looking';
     this.result = null;
     this.lastScore = null;
     this.framesSeen = 0;
+  }
+
+  /** Any frame of this attempt in which a face was detected, good or not. */
+  faceSeen(now: number): void {
+    if (this.status === 'looking' && this.faceSeenAt === null) this.faceSeenAt = now;
   }
 
   /** A frame failed the quality gate: it breaks the run of good frames. */
@@ -67,6 +77,9 @@ export class VerificationFlow {
     }
     if (candidate) this.runIds.push(candidate.id);
     const verdict = decision.push(score);
+    if (verdict !== 'pending' && this.faceSeenAt !== null) {
+      this.decisionMs = performance.now() - this.faceSeenAt;
+    }
     if (verdict === 'accept') {
       this.status = 'accepted';
       this.result = candidate;
