@@ -30,9 +30,9 @@ const runs = readdirSync('docs/experiments')
 
 const pct = (v: number) => (100 * v).toFixed(2);
 const row = (r: Run) =>
-  `| ${r.label} | ${r.method} | ${r.s} | ${r.m} | ${r.feature_norm ? 'yes' : 'no'} | ${pct(r.test_accuracy)} ± ${pct(r.test_accuracy_std)} | ${pct(r['test_tar_at_far_1e-3'])} | ${r.final_loss === null ? '-' : r.final_loss.toFixed(3)} | ${r.converged ? 'yes' : 'no'} | ${Math.round(r.seconds)} |`;
+  `| ${r.label} | ${r.method} | ${r.s} | ${r.m} | ${r.method === 'softmax' ? 'no (plain W·x)' : r.method === 'sphereface' && r.feature_norm ? 'yes (NormFea)' : r.feature_norm ? 'yes' : 'no'} | ${pct(r.test_accuracy)} ± ${pct(r.test_accuracy_std)} | ${pct(r['test_tar_at_far_1e-3'])} | ${r.final_loss === null ? '-' : r.final_loss.toFixed(3)} | ${r.converged ? 'yes' : 'no'} |`;
 const header =
-  '| run | loss | s | m | feature norm | LFW 6-10 accuracy % | TAR@FAR1e-3 % | final loss | loss fell | seconds |\n|---|---|---|---|---|---|---|---|---|---|';
+  '| run | loss | s | m | feature norm | LFW 6-10 accuracy % | TAR@FAR1e-3 % | final loss | loss fell |\n|---|---|---|---|---|---|---|---|---|';
 
 const sweep = runs
   .filter((r) => r.method === 'cosface' && r.feature_norm)
