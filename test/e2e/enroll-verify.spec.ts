@@ -110,6 +110,41 @@ test('enroll, verify 1:1, reject another person, identify among three, export/im
     await page.getByTestId('import').setInputFiles(exported);
     await expect(page.getByTestId('person')).toHaveCount(3);
 
+    // Rename Carol, delete Bob: every record of him goes, the others stay.
+    const carol = page.locator('[data-testid=person][data-name=Carol]');
+    await carol.getByRole('button', { name: 'Rename' }).click();
+    await page.getByRole('textbox', { name: 'New name' }).fill('Caroline');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.locator('[data-testid=person][data-name=Caroline]')).toHaveCount(1);
+    page.once('dialog', (d) => void d.accept());
+    await page
+      .locator('[data-testid=person][data-name=Bob]')
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await expect(page.getByTestId('person')).toHaveCount(2);
+    const bobSamples = await page.evaluate(
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const open = indexedDB.open('facegate');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const db = open.result;
+            const all = db.transaction('samples').objectStore('samples').getAll();
+            all.onsuccess = () => {
+              const people = db.transaction('people').objectStore('people').getAll();
+              people.onsuccess = () => {
+                const ids = new Set((people.result as { id: string }[]).map((p) => p.id));
+                resolve(
+                  (all.result as { personId: string }[]).filter((x) => !ids.has(x.personId)).length,
+                );
+                db.close();
+              };
+            };
+          };
+        }),
+    );
+    expect(bobSamples).toBe(0);
+
     // Offline: the service worker serves the app, and Alice still unlocks it.
     await page.context().setOffline(true);
     await page.goto('/#/unlock');
