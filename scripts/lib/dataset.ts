@@ -1,3 +1,4 @@
+export { seededRandom } from '../../src/lib/math/seeded-random.ts';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -14,18 +15,6 @@ export function listLfwLayout(root: string): { person: string; file: string }[] 
     }
   }
   return out;
-}
-
-/** Small seeded PRNG (mulberry32) so sampled sheets and splits are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function median(values: number[]): number {

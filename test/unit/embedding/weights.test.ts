@@ -8,17 +8,7 @@ import {
   float32ToFloat16,
   type WeightEntry,
 } from '../../../src/lib/embedding/weights';
-
-/** mulberry32: small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(s ^ (s >>> 15), 1 | s);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from '../../../src/lib/math/seeded-random';
 
 /** Box-Muller normal with the given seeded uniform source. */
 function normal(rand: () => number): number {

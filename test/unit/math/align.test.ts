@@ -14,17 +14,7 @@ import {
   type Point,
   type Similarity,
 } from '../../../src/lib/math/align';
-
-/** mulberry32: small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(s ^ (s >>> 15), 1 | s);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from '../../../src/lib/math/seeded-random';
 
 function fromParams(scale: number, angle: number, tx: number, ty: number): Similarity {
   return { a: scale * Math.cos(angle), b: scale * Math.sin(angle), tx, ty };

@@ -5,17 +5,7 @@ import {
   meanLuminance,
   toGray,
 } from '../../../src/lib/math/image-stats';
-
-/** mulberry32: small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(s ^ (s >>> 15), 1 | s);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from '../../../src/lib/math/seeded-random';
 
 function solidRgba(w: number, h: number, rgb: [number, number, number]): Uint8ClampedArray {
   const out = new Uint8ClampedArray(w * h * 4);

@@ -4,17 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runGraph } from '../../../src/lib/embedding/graph';
 import { parseOnnx, type OnnxTensor } from '../../../scripts/lib/onnx';
 import { onnxToGraph } from '../../../scripts/lib/onnx-to-graph';
-
-/** mulberry32: small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(s ^ (s >>> 15), 1 | s);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from '../../../src/lib/math/seeded-random';
 
 // ---- A minimal protobuf writer ------------------------------------------------------------
 
