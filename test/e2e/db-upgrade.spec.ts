@@ -1,9 +1,7 @@
-import { chromium } from '@playwright/test';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/lib/chromium.ts';
-import { cameraArgs, expect, guardOrigin, test } from './fixtures.ts';
+import { expect, launchProfile, test } from './fixtures.ts';
 import { fakeCamera } from './paths.ts';
 
 const MODEL_ID = (
@@ -28,12 +26,7 @@ function unitEmbedding(dim = 512): number[] {
 test('a version-1 database made by hand upgrades with its data intact', async ({ baseURL }) => {
   const origin = new URL(baseURL ?? 'http://localhost').origin;
   const profile = mkdtempSync(join(tmpdir(), 'facegate-profile-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: [...CHROMIUM_ARGS, ...cameraArgs(fakeCamera('one-face'))],
-    baseURL: origin,
-  });
-  const check = guardOrigin(context, origin);
+  const { context, check } = await launchProfile(profile, fakeCamera('one-face'), origin);
   const embedding = unitEmbedding();
   try {
     const page = context.pages()[0] ?? (await context.newPage());

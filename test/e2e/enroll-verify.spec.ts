@@ -1,9 +1,8 @@
-import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/lib/chromium.ts';
-import { cameraArgs, expect, guardOrigin, test } from './fixtures.ts';
+import type { Page } from '@playwright/test';
+import { expect, launchProfile, test } from './fixtures.ts';
 import { fakeCamera } from './paths.ts';
 
 test.setTimeout(600_000);
@@ -24,12 +23,8 @@ test('enroll, verify 1:1, reject another person, identify among three, export/im
     path: string,
     body: (page: Page) => Promise<T>,
   ): Promise<T> {
-    const context: BrowserContext = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: [...CHROMIUM_ARGS, ...cameraArgs(fakeCamera(camera))],
-      baseURL: origin,
-    });
-    checks.push(guardOrigin(context, origin));
+    const { context, check } = await launchProfile(profile, fakeCamera(camera), origin);
+    checks.push(check);
     try {
       const page = context.pages()[0] ?? (await context.newPage());
       await page.goto(path);

@@ -66,3 +66,20 @@ export const test = base.extend<Fixtures>({
     }
   },
 });
+
+/**
+ * A Chromium with a persistent profile (IndexedDB, Cache Storage and the service worker survive
+ * a restart with the same folder) and the given camera; `check` asserts no off-origin request.
+ */
+export async function launchProfile(
+  profile: string,
+  camera: CameraSetup,
+  origin: string,
+): Promise<{ context: BrowserContext; check: () => void }> {
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: [...CHROMIUM_ARGS, ...cameraArgs(camera)],
+    baseURL: origin,
+  });
+  return { context, check: guardOrigin(context, origin) };
+}

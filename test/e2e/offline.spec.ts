@@ -1,20 +1,13 @@
-import { chromium } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/lib/chromium.ts';
-import { cameraArgs, expect, guardOrigin, test } from './fixtures.ts';
+import { expect, launchProfile, test } from './fixtures.ts';
 import { fakeCamera } from './paths.ts';
 
 test('installs a service worker and starts and detects faces offline', async ({ baseURL }) => {
   const origin = new URL(baseURL ?? 'http://localhost').origin;
   const profile = mkdtempSync(join(tmpdir(), 'facegate-profile-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: [...CHROMIUM_ARGS, ...cameraArgs(fakeCamera('one-face'))],
-    baseURL: origin,
-  });
-  const check = guardOrigin(context, origin);
+  const { context, check } = await launchProfile(profile, fakeCamera('one-face'), origin);
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto('/#/camera');
