@@ -55,12 +55,6 @@ export class CameraSession {
     if (this.status === 'running') this.status = 'idle';
   }
 
-  dispose(): void {
-    this.stop();
-    this.detector?.close();
-    this.detector = null;
-  }
-
   /** Later stages (enrollment, verification) subscribe to analysed frames. */
   onFrame(listener: (analysis: FrameAnalysis, video: HTMLVideoElement) => void): () => void {
     this.listeners.add(listener);

@@ -25,7 +25,7 @@ export class EnrollmentFlow {
 
   readonly steps = ENROLL_STEPS.length;
   step = $derived(Math.min(this.samples.length, ENROLL_STEPS.length - 1));
-  prompt = $derived(ENROLL_STEPS[Math.min(this.samples.length, ENROLL_STEPS.length - 1)] ?? '');
+  prompt = $derived(ENROLL_STEPS[this.step] ?? '');
   progress = $derived(this.samples.length / ENROLL_STEPS.length);
 
   /** Offers one good frame's embedding; returns true if it was kept. */
