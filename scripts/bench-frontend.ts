@@ -37,6 +37,8 @@ makeFakeCamera({
 const port = 4174;
 const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort'], {
   stdio: 'ignore',
+  // Its own process group, so that stopping it also stops the vite process npx starts.
+  detached: true,
 });
 try {
   await new Promise((r) => setTimeout(r, 3000));
@@ -84,5 +86,5 @@ try {
   mkdirSync(dirname(resolve(out)), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
 } finally {
-  server.kill();
+  if (server.pid) process.kill(-server.pid);
 }

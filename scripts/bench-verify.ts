@@ -42,6 +42,8 @@ makeFakeCamera({
 const port = 4175;
 const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort'], {
   stdio: 'ignore',
+  // Its own process group, so that stopping it also stops the vite process npx starts.
+  detached: true,
 });
 const base = `http://localhost:${port}`;
 const profile = mkdtempSync(join(tmpdir(), 'facegate-bench-'));
@@ -123,5 +125,5 @@ try {
   mkdirSync(dirname(resolve(out)), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
 } finally {
-  server.kill();
+  if (server.pid) process.kill(-server.pid);
 }
