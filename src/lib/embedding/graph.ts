@@ -8,16 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export type GraphNode =
   | {
-      op: 'conv';
-      input: string;
-      output: string;
-      filter: string;
-      bias: string;
-      stride: number;
-      pad: number;
-    }
-  | {
-      op: 'dwconv';
+      /** 'dwconv' is depthwise (HWC1 filter), 'conv' a full convolution (HWIO filter). */
+      op: 'conv' | 'dwconv';
       input: string;
       output: string;
       filter: string;

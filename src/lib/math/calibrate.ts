@@ -50,16 +50,14 @@ function allowedFalseAccepts(negatives: number, far: number): number {
 }
 
 /**
- * Exact ROC: one point per distinct score (ties move together, so a tie between a
- * genuine and an impostor pair is a diagonal segment). The first point is
- * (0, 0) at threshold +Infinity; the last is (1, 1) at the lowest score.
+ * The one pass both the ROC and the accuracy threshold need: distinct scores from the top, with
+ * the genuine (tp) and impostor (fp) pairs accepted at each (accept iff score >= it), and the
+ * next lower distinct score. Equal scores move together.
  */
-export function rocCurve(pairs: readonly ScoredPair[]): Roc {
-  const { positives, negatives } = countClasses(pairs);
+function* sweepByScore(
+  pairs: readonly ScoredPair[],
+): Generator<{ score: number; tp: number; fp: number; next: number | undefined }> {
   const sorted = [...pairs].sort((x, y) => y.score - x.score);
-  const far = [0];
-  const tar = [0];
-  const thresholds = [Infinity];
   let tp = 0;
   let fp = 0;
   let i = 0;
@@ -70,6 +68,21 @@ export function rocCurve(pairs: readonly ScoredPair[]): Roc {
       else fp++;
       i++;
     }
+    yield { score, tp, fp, next: sorted[i]?.score };
+  }
+}
+
+/**
+ * Exact ROC: one point per distinct score (ties move together, so a tie between a
+ * genuine and an impostor pair is a diagonal segment). The first point is
+ * (0, 0) at threshold +Infinity; the last is (1, 1) at the lowest score.
+ */
+export function rocCurve(pairs: readonly ScoredPair[]): Roc {
+  const { positives, negatives } = countClasses(pairs);
+  const far = [0];
+  const tar = [0];
+  const thresholds = [Infinity];
+  for (const { score, tp, fp } of sweepByScore(pairs)) {
     far.push(fp / negatives);
     tar.push(tp / positives);
     thresholds.push(score);
@@ -182,30 +195,18 @@ export function bestAccuracyThreshold(pairs: readonly ScoredPair[]): {
   accuracy: number;
 } {
   if (pairs.length === 0) throw new Error('bestAccuracyThreshold needs at least one pair');
-  const sorted = [...pairs].sort((x, y) => y.score - x.score);
   let positives = 0;
   for (const p of pairs) if (p.same) positives++;
   const negatives = pairs.length - positives;
 
-  // Sweep from the top: at each candidate, `tp` genuine and `fp` impostor pairs are accepted.
-  const top = (sorted[0] as ScoredPair).score;
+  const top = pairs.reduce((m, p) => Math.max(m, p.score), -Infinity);
   let best = { threshold: top + THRESHOLD_EPSILON, correct: negatives };
-  let tp = 0;
-  let fp = 0;
-  let i = 0;
-  while (i < sorted.length) {
-    const score = (sorted[i] as ScoredPair).score;
-    while (i < sorted.length && (sorted[i] as ScoredPair).score === score) {
-      if ((sorted[i] as ScoredPair).same) tp++;
-      else fp++;
-      i++;
-    }
-    const next = sorted[i];
+  for (const { score, tp, fp, next } of sweepByScore(pairs)) {
     let threshold = score;
     if (next !== undefined) {
-      const mid = (score + next.score) / 2;
+      const mid = (score + next) / 2;
       // Adjacent doubles can round the midpoint onto the lower score, which would accept it.
-      threshold = mid > next.score ? mid : score;
+      threshold = mid > next ? mid : score;
     }
     const correct = tp + (negatives - fp);
     if (correct > best.correct) best = { threshold, correct };
