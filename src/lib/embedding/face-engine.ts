@@ -20,31 +20,7 @@ export class FaceEngine {
 
   static async load(baseUrl: string): Promise<FaceEngine> {
     const base = new URL(baseUrl, location.href);
-    const fetchBytes = async (path: string) => {
-      const url = new URL(`models/${path}`, base).href;
-      let response: Response;
-      try {
-        response = await fetch(url);
-      } catch (cause) {
-        throw new ModelFileError(`Could not load the face model (${path}): ${String(cause)}`);
-      }
-      if (!response.ok)
-        throw new ModelFileError(
-          `Could not load the face model (${path}): HTTP ${response.status}`,
-        );
-      return response.arrayBuffer();
-    };
-    let manifest: ModelManifest;
-    try {
-      manifest = JSON.parse(
-        new TextDecoder().decode(await fetchBytes('manifest.json')),
-      ) as ModelManifest;
-    } catch (error) {
-      if (error instanceof ModelFileError) throw error;
-      throw new ModelFileError(
-        'The face model description (manifest.json) is damaged. Reload the page.',
-      );
-    }
+    const { manifest, fetchBytes } = await loadManifest(baseUrl);
     await registerBrowserBackends(new URL('tfjs/', base).href);
     const embedder = await Embedder.load(manifest, fetchBytes);
     const size = manifest.input.size;
@@ -62,4 +38,39 @@ export class FaceEngine {
     if (!e) throw new Error('the model returned no embedding');
     return e;
   }
+}
+
+/**
+ * The model manifest and a reader for the files it lists, fetched from the app itself (precached
+ * by the service worker). Works in the page and in a worker.
+ */
+export async function loadManifest(
+  baseUrl: string,
+): Promise<{ manifest: ModelManifest; fetchBytes: (path: string) => Promise<ArrayBuffer> }> {
+  const base = new URL(baseUrl, location.href);
+  const fetchBytes = async (path: string) => {
+    const url = new URL(`models/${path}`, base).href;
+    let response: Response;
+    try {
+      response = await fetch(url);
+    } catch (cause) {
+      throw new ModelFileError(`Could not load the face model (${path}): ${String(cause)}`);
+    }
+    if (!response.ok) {
+      throw new ModelFileError(`Could not load the face model (${path}): HTTP ${response.status}`);
+    }
+    return response.arrayBuffer();
+  };
+  let manifest: ModelManifest;
+  try {
+    manifest = JSON.parse(
+      new TextDecoder().decode(await fetchBytes('manifest.json')),
+    ) as ModelManifest;
+  } catch (error) {
+    if (error instanceof ModelFileError) throw error;
+    throw new ModelFileError(
+      'The face model description (manifest.json) is damaged. Reload the page.',
+    );
+  }
+  return { manifest, fetchBytes };
 }

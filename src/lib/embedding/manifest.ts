@@ -1,3 +1,4 @@
+import type { BackgroundBankInfo } from '../finetune/bank';
 import type { GraphSpec } from './graph';
 import type { WeightEntry } from './weights';
 
@@ -24,6 +25,8 @@ export interface ModelManifest {
   /** Cosine similarity thresholds for a target false-accept rate. */
   thresholds: { 'far_1e-3': number; 'far_1e-4': number; 'far_1e-5': number; note?: string };
   source: { package: string; file: string; licence: string; sha256: string };
+  /** The fine-tuning background bank (scripts/make-background-bank.ts); absent: no fine-tuning. */
+  background?: BackgroundBankInfo;
 }
 
 /** graph.json: the op list and where each weight lies in the binary. */

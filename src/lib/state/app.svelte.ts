@@ -1,3 +1,4 @@
+import type { BackendName } from '../embedding/backend';
 import { FaceEngine } from '../embedding/face-engine';
 import type { SecurityLevel } from '../math/match';
 import { openFacegateDb, StoreError } from '../store/db';
@@ -13,11 +14,12 @@ import {
 } from '../store/people';
 import { exportData, ImportError, parseExport } from '../store/export-format';
 import { recordAttempt } from '../store/attempts';
-import type { PersonRecord } from '../store/schema';
+import type { PersonRecord, PersonWithSamples } from '../store/schema';
 import { getSettings, setSetting, SETTING_DEFAULTS, type Settings } from '../store/settings';
 import type { FrameAnalysis } from '../vision/frame-analysis';
 import { CameraSession } from './camera.svelte';
 import { EnrollmentFlow, ENROLL_STEPS } from './enrollment.svelte';
+import { FinetuneController } from './finetune.svelte';
 import { VerificationFlow } from './verification.svelte';
 
 export type Screen = 'unlock' | 'enroll' | 'people' | 'settings' | 'camera' | 'help';
@@ -49,6 +51,7 @@ export class AppState {
   readonly camera = new CameraSession();
   readonly enrollment = new EnrollmentFlow();
   readonly verification = new VerificationFlow();
+  readonly finetune = new FinetuneController();
   engine = $state.raw<FaceEngine | null>(null);
   engineStatus = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
   engineError = $state<string | null>(null);
@@ -117,6 +120,44 @@ export class AppState {
 
   async reloadPeople(): Promise<void> {
     this.people = await listPeople();
+    await this.refreshFinetune();
+  }
+
+  /** Loads the stored fine-tune if it still fits the current model and samples. */
+  private async refreshFinetune(): Promise<PersonWithSamples[]> {
+    const modelId = this.engine?.manifest.id;
+    if (!modelId) return [];
+    const people = await listPeopleWithSamples();
+    await this.finetune.refresh(modelId, people);
+    return people;
+  }
+
+  /**
+   * Fine-tunes for everyone enrolled with the current model. `auto` runs honour the setting and
+   * skip when the stored fine-tune already fits the current people.
+   */
+  async startFinetune(auto = false): Promise<void> {
+    if (auto && !this.settings.autoFinetune) return;
+    const engine = await this.ensureEngine();
+    if (!engine) return;
+    try {
+      const people = await this.refreshFinetune();
+      const enrolled = people.filter((p) => p.person.modelId === engine.manifest.id);
+      if (enrolled.length === 0) return;
+      if (auto && this.finetune.record) return;
+      const outcome = await this.finetune.run({
+        modelId: engine.manifest.id,
+        baseUrl: import.meta.env.BASE_URL,
+        backend: engine.backend as BackendName,
+        threshold: engine.manifest.thresholds[this.settings.securityLevel],
+        people: enrolled,
+      });
+      // People changed while it ran, so the result was not stored: train for the new set.
+      if (outcome === 'stale') await this.startFinetune(true);
+      else await this.refreshFinetune();
+    } catch (e) {
+      this.notice = `Fine-tuning could not start: ${message(e)}`;
+    }
   }
 
   /** Loads the backbone once, on the first screen that needs it; every caller gets the same load. */
@@ -125,7 +166,14 @@ export class AppState {
       this.engineStatus = 'loading';
       try {
         this.engine = await FaceEngine.load(import.meta.env.BASE_URL);
+        await this.refreshFinetune().catch((e: unknown) => {
+          this.notice = `The fine-tuned model could not be read; using the shipped one: ${message(e)}`;
+        });
         this.engineStatus = 'ready';
+        // A fine-tune cut short by closing the tab (or never run for these people) starts again.
+        if (this.settings.autoFinetune && !this.finetune.record && this.people.length > 0) {
+          void this.startFinetune(true);
+        }
         return this.engine;
       } catch (e) {
         this.engineStatus = 'error';
@@ -142,6 +190,14 @@ export class AppState {
     return this.people.filter((p) => p.modelId === modelId);
   }
 
+  /** The enrolled people as verification sees them: fine-tuned templates when a fine-tune is in use. */
+  matchable() {
+    return this.enrolled().map((p) => {
+      const tuned = this.finetune.templateFor(p.id);
+      return tuned ? { ...p, template: tuned } : p;
+    });
+  }
+
   startEnrollment(reenrollId: string | null = null): void {
     this.reenrollId = reenrollId;
     this.enrollment.restart();
@@ -149,7 +205,7 @@ export class AppState {
   }
 
   startVerification(targetId: string | null = null): void {
-    const people = this.enrolled();
+    const people = this.matchable();
     const target = targetId ? (people.find((p) => p.id === targetId) ?? null) : null;
     this.verification.start(people, this.threshold, target);
     this.mode = 'verify';
@@ -173,7 +229,11 @@ export class AppState {
           this.settings.storeThumbnails && this.enrollment.samples.length === 0
             ? await cropToBlob(crop)
             : null;
-        this.enrollment.offer(embedding, thumb, performance.now());
+        this.enrollment.offer(embedding, thumb, performance.now(), {
+          width: crop.width,
+          height: crop.height,
+          data: crop.data,
+        });
         if (this.enrollment.samples.length >= ENROLL_STEPS.length) {
           this.mode = 'none';
           this.enrollment.finishCapture(
@@ -183,7 +243,7 @@ export class AppState {
           );
         }
       } else if (this.mode === 'verify') {
-        this.verification.push(embedding);
+        this.verification.push(this.finetune.adapt(embedding));
         if (this.verification.status !== 'looking') {
           this.mode = 'none';
           void recordAttempt({
@@ -211,17 +271,24 @@ export class AppState {
     if (!engine) return false;
     this.enrollment.status = 'saving';
     try {
-      if (this.reenrollId) await replaceSamples(this.reenrollId, this.enrollment.samples);
-      else {
+      const crops =
+        this.enrollment.crops.length === this.enrollment.samples.length
+          ? this.enrollment.crops
+          : undefined;
+      if (this.reenrollId) {
+        await replaceSamples(this.reenrollId, this.enrollment.samples, crops ? { crops } : {});
+      } else {
         await addPerson({
           name,
           modelId: engine.manifest.id,
           samples: this.enrollment.samples,
           thumbnail: this.enrollment.thumbnails[0] ?? null,
+          ...(crops ? { crops } : {}),
         });
       }
       await this.reloadPeople();
       this.enrollment.status = 'done';
+      void this.startFinetune(true);
       return true;
     } catch (e) {
       this.enrollment.status = 'naming';
@@ -241,9 +308,11 @@ export class AppState {
 
   async remove(id: string): Promise<void> {
     try {
+      this.finetune.cancel(false);
       await deletePerson(id);
       if (this.unlockedAs?.id === id) this.lock();
       await this.reloadPeople();
+      void this.startFinetune(true);
     } catch (e) {
       this.notice = message(e);
     }
@@ -278,6 +347,7 @@ export class AppState {
       });
       const count = await importData(parsed, { replace });
       await this.reloadPeople();
+      void this.startFinetune(true);
       this.notice = `Imported ${count} ${count === 1 ? 'person' : 'people'}.`;
       return count;
     } catch (e) {
@@ -291,6 +361,7 @@ export class AppState {
 
   async removeEveryone(): Promise<void> {
     try {
+      this.finetune.cancel(false);
       await deleteAll();
       this.lock();
       await this.reloadPeople();

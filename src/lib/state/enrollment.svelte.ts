@@ -1,4 +1,5 @@
 import { duplicateOf, template, type Enrolled } from '../math/match';
+import type { StoredCrop } from '../store/schema';
 
 /** The guided poses, in order; each needs one frame that passes the quality gate. */
 export const ENROLL_STEPS = [
@@ -19,6 +20,8 @@ export class EnrollmentFlow {
   status = $state<EnrollStatus>('capturing');
   samples = $state.raw<Float32Array[]>([]);
   thumbnails = $state.raw<Blob[]>([]);
+  /** The aligned crop of each sample, kept for on-device fine-tuning. */
+  crops = $state.raw<StoredCrop[]>([]);
   /** Set when the captured face is already enrolled under another name. */
   duplicate = $state<{ id: string; name: string; score: number } | null>(null);
   private lastSampleAt = 0;
@@ -29,10 +32,16 @@ export class EnrollmentFlow {
   progress = $derived(this.samples.length / ENROLL_STEPS.length);
 
   /** Offers one good frame's embedding; returns true if it was kept. */
-  offer(embedding: Float32Array, thumbnail: Blob | null, now: number): boolean {
+  offer(
+    embedding: Float32Array,
+    thumbnail: Blob | null,
+    now: number,
+    crop: StoredCrop | null = null,
+  ): boolean {
     if (this.status !== 'capturing' || now - this.lastSampleAt < MIN_SAMPLE_GAP_MS) return false;
     this.lastSampleAt = now;
     this.samples = [...this.samples, embedding];
+    if (crop) this.crops = [...this.crops, crop];
     if (thumbnail) this.thumbnails = [...this.thumbnails, thumbnail];
     return true;
   }
@@ -53,6 +62,7 @@ export class EnrollmentFlow {
     this.status = 'capturing';
     this.samples = [];
     this.thumbnails = [];
+    this.crops = [];
     this.duplicate = null;
     this.lastSampleAt = 0;
   }

@@ -51,6 +51,10 @@ export const MIGRATIONS: readonly Migration[] = [
     const attempts = db.createObjectStore('attempts', { keyPath: 'id', autoIncrement: true });
     attempts.createIndex('by-time', 'at');
   },
+  // 2 -> 3: the on-device fine-tune (samples may now carry their crop; no rewrite needed).
+  (db) => {
+    db.createObjectStore('finetune', { keyPath: 'key' });
+  },
 ];
 
 export const DB_VERSION = MIGRATIONS.length;

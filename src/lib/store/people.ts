@@ -7,13 +7,15 @@ import { template } from '../math/match';
 import { openFacegateDb, StoreError, writeTransaction } from './db';
 import type { ParsedExport } from './export-format';
 import { checkName, embeddingProblem, nameKey } from './schema';
-import type { PersonRecord, PersonWithSamples, SampleRecord } from './schema';
+import type { PersonRecord, PersonWithSamples, SampleRecord, StoredCrop } from './schema';
 
 export interface NewPerson {
   name: string;
   modelId: string;
   samples: readonly Float32Array[];
   thumbnail: Blob | null;
+  /** The aligned crop of each sample (same order), kept for on-device fine-tuning. */
+  crops?: readonly (StoredCrop | null)[];
 }
 
 function validName(name: string): string {
@@ -42,7 +44,12 @@ function sortedIds(n: number): string[] {
 function sampleRecords(
   personId: string,
   modelId: string,
-  samples: readonly { embedding: Float32Array; createdAt: number; pose?: string }[],
+  samples: readonly {
+    embedding: Float32Array;
+    createdAt: number;
+    pose?: string;
+    crop?: StoredCrop | null;
+  }[],
 ): SampleRecord[] {
   const ids = sortedIds(samples.length);
   return samples.map((s, i) => {
@@ -54,6 +61,7 @@ function sampleRecords(
       createdAt: s.createdAt,
     };
     if (s.pose !== undefined) record.pose = s.pose;
+    if (s.crop) record.crop = s.crop;
     return record;
   });
 }
@@ -89,13 +97,17 @@ export async function addPerson(input: NewPerson): Promise<PersonRecord> {
   const samples = sampleRecords(
     person.id,
     input.modelId,
-    input.samples.map((embedding) => ({ embedding, createdAt: now })),
+    input.samples.map((embedding, i) => ({ embedding, createdAt: now, crop: input.crops?.[i] })),
   );
-  await writeTransaction(['people', 'samples'], async (tx) => {
+  await writeTransaction(['people', 'samples', 'finetune'], async (tx) => {
     const peopleStore = tx.objectStore('people');
     const sampleStore = tx.objectStore('samples');
     await assertNameFree(peopleStore, name, null);
-    await Promise.all([peopleStore.add(person), ...samples.map((s) => sampleStore.add(s))]);
+    await Promise.all([
+      peopleStore.add(person),
+      ...samples.map((s) => sampleStore.add(s)),
+      tx.objectStore('finetune').clear(),
+    ]);
   });
   return person;
 }
@@ -162,12 +174,12 @@ export async function renamePerson(id: string, newName: string): Promise<PersonR
 export async function replaceSamples(
   id: string,
   samples: readonly Float32Array[],
-  opts: { modelId?: string; thumbnail?: Blob | null } = {},
+  opts: { modelId?: string; thumbnail?: Blob | null; crops?: readonly (StoredCrop | null)[] } = {},
 ): Promise<PersonRecord> {
   checkSamples(samples);
   const tmpl = template(samples);
   const now = Date.now();
-  return writeTransaction(['people', 'samples'], async (tx) => {
+  return writeTransaction(['people', 'samples', 'finetune'], async (tx) => {
     const peopleStore = tx.objectStore('people');
     const sampleStore = tx.objectStore('samples');
     const person = await peopleStore.get(id);
@@ -179,12 +191,13 @@ export async function replaceSamples(
     const fresh = sampleRecords(
       id,
       modelId,
-      samples.map((embedding) => ({ embedding, createdAt: now })),
+      samples.map((embedding, i) => ({ embedding, createdAt: now, crop: opts.crops?.[i] })),
     );
     await Promise.all([
       ...oldKeys.map((k) => sampleStore.delete(k)),
       ...fresh.map((s) => sampleStore.add(s)),
       peopleStore.put(updated),
+      tx.objectStore('finetune').clear(),
     ]);
     return updated;
   });
@@ -192,20 +205,25 @@ export async function replaceSamples(
 
 /** Removes the person and every sample of theirs. Deleting someone already gone is not an error. */
 export async function deletePerson(id: string): Promise<void> {
-  await writeTransaction(['people', 'samples'], async (tx) => {
+  await writeTransaction(['people', 'samples', 'finetune'], async (tx) => {
     const sampleStore = tx.objectStore('samples');
     const keys = await sampleStore.index('by-person').getAllKeys(id);
     await Promise.all([
+      tx.objectStore('finetune').clear(),
       tx.objectStore('people').delete(id),
       ...keys.map((k) => sampleStore.delete(k)),
     ]);
   });
 }
 
-/** Forgets every enrolled face (settings are kept). */
+/** Forgets every enrolled face and anything fine-tuned on them (settings are kept). */
 export async function deleteAll(): Promise<void> {
-  await writeTransaction(['people', 'samples'], async (tx) => {
-    await Promise.all([tx.objectStore('people').clear(), tx.objectStore('samples').clear()]);
+  await writeTransaction(['people', 'samples', 'finetune'], async (tx) => {
+    await Promise.all([
+      tx.objectStore('people').clear(),
+      tx.objectStore('samples').clear(),
+      tx.objectStore('finetune').clear(),
+    ]);
   });
 }
 
@@ -230,9 +248,10 @@ export async function importData(
     };
     return { person, samples: sampleRecords(person.id, parsed.modelId, p.samples) };
   });
-  await writeTransaction(['people', 'samples'], async (tx) => {
+  await writeTransaction(['people', 'samples', 'finetune'], async (tx) => {
     const peopleStore = tx.objectStore('people');
     const sampleStore = tx.objectStore('samples');
+    await tx.objectStore('finetune').clear();
     if (opts.replace) {
       await Promise.all([peopleStore.clear(), sampleStore.clear()]);
     } else {

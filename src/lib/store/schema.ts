@@ -4,6 +4,8 @@
  */
 
 import type { DBSchema } from 'idb';
+import type { Adapter } from '../finetune/adapter';
+import type { GuardReport } from '../finetune/finetune';
 import { norm } from '../math/match';
 
 export const DB_NAME = 'facegate';
@@ -28,6 +30,39 @@ export interface SampleRecord {
   embedding: Float32Array;
   createdAt: number;
   pose?: string;
+  /**
+   * The aligned face crop (RGBA) the embedding came from, kept on this device only so fine-tuning
+   * can make augmented views of it. Absent for imported samples and those from before v3.
+   */
+  crop?: StoredCrop;
+}
+
+export interface StoredCrop {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+/**
+ * The result of the last on-device fine-tune. One record ('current'): a fine-tune is only valid
+ * for the model and the exact samples it was trained on, and any change to the people removes it
+ * in the same transaction (people.ts), so a deleted person's face never stays in an adapter.
+ */
+export interface FinetuneRecord {
+  key: 'current';
+  modelId: string;
+  /** finetuneKey() of the samples it was trained on. */
+  samplesKey: string;
+  people: { id: string; name: string }[];
+  /** False when the validation check refused it: the app keeps the base model. */
+  used: boolean;
+  adapter: Adapter | null;
+  /** Each person's template in the fine-tuned space (the trained LMCL class weights). */
+  templates: { personId: string; template: Float32Array }[];
+  guard: GuardReport;
+  createdAt: number;
+  seconds: number;
+  backend: string;
 }
 
 export interface SettingRecord {
@@ -50,6 +85,7 @@ export interface FacegateSchema extends DBSchema {
   samples: { key: string; value: SampleRecord; indexes: { 'by-person': string } };
   settings: { key: string; value: SettingRecord };
   attempts: { key: number; value: AttemptRecord; indexes: { 'by-time': number } };
+  finetune: { key: string; value: FinetuneRecord };
 }
 
 export interface PersonWithSamples {

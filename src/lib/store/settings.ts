@@ -12,6 +12,8 @@ export interface Settings {
   firstRunDone: boolean;
   /** Idle seconds before an unlocked session locks again. */
   lockTimeoutSeconds: number;
+  /** Fine-tune on this device whenever the enrolled people change. */
+  autoFinetune: boolean;
 }
 
 export type SettingKey = keyof Settings;
@@ -21,6 +23,7 @@ export const SETTING_DEFAULTS: Readonly<Settings> = {
   storeThumbnails: true,
   firstRunDone: false,
   lockTimeoutSeconds: 60,
+  autoFinetune: true,
 };
 
 const VALID: { [K in SettingKey]: (v: unknown) => v is Settings[K] } = {
@@ -28,6 +31,7 @@ const VALID: { [K in SettingKey]: (v: unknown) => v is Settings[K] } = {
   storeThumbnails: (v): v is boolean => typeof v === 'boolean',
   firstRunDone: (v): v is boolean => typeof v === 'boolean',
   lockTimeoutSeconds: (v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0,
+  autoFinetune: (v): v is boolean => typeof v === 'boolean',
 };
 
 /** The stored value, or the default when unset or unreadable (e.g. written by a newer version). */
@@ -39,13 +43,15 @@ export async function getSetting<K extends SettingKey>(key: K): Promise<Settings
 }
 
 export async function getSettings(): Promise<Settings> {
-  const [securityLevel, storeThumbnails, firstRunDone, lockTimeoutSeconds] = await Promise.all([
-    getSetting('securityLevel'),
-    getSetting('storeThumbnails'),
-    getSetting('firstRunDone'),
-    getSetting('lockTimeoutSeconds'),
-  ]);
-  return { securityLevel, storeThumbnails, firstRunDone, lockTimeoutSeconds };
+  const [securityLevel, storeThumbnails, firstRunDone, lockTimeoutSeconds, autoFinetune] =
+    await Promise.all([
+      getSetting('securityLevel'),
+      getSetting('storeThumbnails'),
+      getSetting('firstRunDone'),
+      getSetting('lockTimeoutSeconds'),
+      getSetting('autoFinetune'),
+    ]);
+  return { securityLevel, storeThumbnails, firstRunDone, lockTimeoutSeconds, autoFinetune };
 }
 
 export async function setSetting<K extends SettingKey>(key: K, value: Settings[K]): Promise<void> {

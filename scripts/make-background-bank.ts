@@ -1,0 +1,145 @@
+/**
+ * Builds the background bank that on-device fine-tuning contrasts enrolled people against
+ * (src/lib/finetune/bank.ts), from the training side of LFW only, and lists it in the model's
+ * manifest (size + sha256, so the app verifies it like the weights):
+ *
+ *   npm run make-background-bank -- [--crops .cache/lfw-crops] [--pairs ../shared/data/lfw/pairs.txt]
+ *     [--model models] [--test-folds 6-10] [--calib-folds 5] [--views 4] [--validation 100]
+ *
+ * The people of the test and calibration folds are excluded, as in training; the bank therefore
+ * never contains anyone eval-finetune enrolls or uses as an outside impostor.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Embedder } from '../src/lib/embedding/embedder.ts';
+import { augmentCrop } from '../src/lib/finetune/augment.ts';
+import { encodeBank, type BackgroundBankInfo } from '../src/lib/finetune/bank.ts';
+import { parseFolds } from '../src/lib/math/lfw-pairs.ts';
+import { seededRandom } from '../src/lib/math/seeded-random.ts';
+import type { CropRecord } from './prepare-dataset.ts';
+import { hashString } from './lib/degrade.ts';
+import { cachedEmbeddings } from './lib/embedding-cache.ts';
+import { loadCrop } from './lib/embed-crops.ts';
+import { fileFetcher, readManifest, sha256 } from './lib/model-files.ts';
+import { makeSplits } from './lib/splits.ts';
+import { initTf } from './lib/tf-node.ts';
+
+const { values } = parseArgs({
+  options: {
+    crops: { type: 'string', default: '.cache/lfw-crops' },
+    pairs: { type: 'string', default: '../shared/data/lfw/pairs.txt' },
+    model: { type: 'string', default: 'models' },
+    'test-folds': { type: 'string', default: '6-10' },
+    'calib-folds': { type: 'string', default: '5' },
+    views: { type: 'string', default: '4' },
+    validation: { type: 'string', default: '100' },
+    seed: { type: 'string', default: '11' },
+  },
+});
+
+const FILE = 'background-bank.bin';
+
+async function main() {
+  await initTf('wasm');
+  const modelDir = resolve(values.model);
+  const manifest = readManifest(modelDir);
+  const embedder = await Embedder.load(manifest, fileFetcher(modelDir));
+  const dim = embedder.dim;
+  const records = (
+    JSON.parse(readFileSync(join(values.crops, 'index.json'), 'utf8')) as CropRecord[]
+  ).filter((r) => r.crop);
+  const splits = makeSplits(values.pairs, records, {
+    test: parseFolds(values['test-folds']),
+    calib: parseFolds(values['calib-folds']),
+    val: [],
+  });
+  const rng = seededRandom(Number(values.seed));
+  const shuffled = [...splits.classes]
+    .map((c) => ({ c, r: rng() }))
+    .sort((a, b) => a.r - b.r)
+    .map((x) => x.c);
+  const validationCount = Number(values.validation);
+  // Training classes first, validation strangers last (bank.ts).
+  const classes = [
+    ...shuffled.slice(validationCount).sort(),
+    ...shuffled.slice(0, validationCount).sort(),
+  ];
+  const byPerson = new Map<string, CropRecord[]>();
+  for (const r of splits.train) byPerson.set(r.person, [...(byPerson.get(r.person) ?? []), r]);
+  const byFile = new Map(records.map((r) => [r.file, r]));
+
+  const clean = await cachedEmbeddings(
+    embedder,
+    `.cache/finetune/${manifest.id}-clean`,
+    splits.train.map((r) => r.file),
+    (file) => loadCrop(values.crops, byFile.get(file) as CropRecord),
+    'clean crops',
+  );
+  const views = Number(values.views);
+  const augKeys: { key: string; label: number }[] = [];
+  classes.forEach((person, label) => {
+    const list = byPerson.get(person) ?? [];
+    for (let v = 0; v < views; v++) {
+      const rec = list[v % list.length] as CropRecord;
+      augKeys.push({ key: `${rec.file}#webcam${v}`, label });
+    }
+  });
+  const augmented = await cachedEmbeddings(
+    embedder,
+    `.cache/finetune/${manifest.id}-bank-views`,
+    augKeys.map((a) => a.key),
+    (key) => {
+      const file = key.slice(0, key.indexOf('#'));
+      return augmentCrop(
+        loadCrop(values.crops, byFile.get(file) as CropRecord),
+        seededRandom(hashString(key)),
+      );
+    },
+    'augmented views',
+  );
+
+  const centres = new Float32Array(classes.length * dim);
+  classes.forEach((person, k) => {
+    const c = centres.subarray(k * dim, (k + 1) * dim);
+    for (const r of byPerson.get(person) ?? []) {
+      const e = clean.get(r.file);
+      if (e) for (let j = 0; j < dim; j++) c[j] = (c[j] ?? 0) + (e[j] ?? 0);
+    }
+  });
+  const samples = new Float32Array(augKeys.length * dim);
+  augKeys.forEach((a, i) => samples.set(augmented.get(a.key) ?? new Float32Array(dim), i * dim));
+  const labels = Uint16Array.from(augKeys.map((a) => a.label));
+  const bytes = encodeBank({
+    dim,
+    classes: classes.length,
+    centres,
+    samples,
+    labels,
+    validationClasses: validationCount,
+  });
+  writeFileSync(join(modelDir, FILE), bytes);
+  const info: BackgroundBankInfo = {
+    file: FILE,
+    dim,
+    classes: classes.length,
+    samples: augKeys.length,
+    validationClasses: validationCount,
+    note: `LFW training-side people only (folds ${values['test-folds']} and ${values['calib-folds']} excluded): class centres of clean crops, ${views} webcam-augmented views each; the last ${validationCount} people are validation strangers. npm run make-background-bank`,
+  };
+  const entry = { path: FILE, bytes: bytes.length, sha256: sha256(bytes) };
+  const updated = {
+    ...manifest,
+    background: info,
+    files: [...manifest.files.filter((f) => f.path !== FILE), entry],
+  };
+  writeFileSync(join(modelDir, 'manifest.json'), `${JSON.stringify(updated, null, 2)}\n`);
+  console.log(
+    `${FILE}: ${classes.length} people (${validationCount} validation), ${augKeys.length} views, ${(bytes.length / 1e6).toFixed(2)} MB`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,140 @@
+/**
+ * The fine-tuning worker: loads the model and the background bank itself (verified against the
+ * manifest), runs finetune() off the main thread so the camera keeps its frame rate, and reports
+ * progress. Cancelling is terminating the worker: it writes nothing, the app saves the result.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { registerBrowserBackends, type BackendName } from '../embedding/backend';
+import { Embedder } from '../embedding/embedder';
+import { loadManifest } from '../embedding/face-engine';
+import { ModelFileError, verifyFile } from '../embedding/manifest';
+import { decodeBank, type BackgroundBank } from './bank';
+import { finetune, type FinetunePerson } from './finetune';
+import type { BackendStepResult, WorkerReply, WorkerRequest } from './protocol';
+
+interface Loaded {
+  embedder: Embedder;
+  bank: BackgroundBank;
+}
+
+let loading: Promise<Loaded> | null = null;
+
+const post = (reply: WorkerReply, transfer: Transferable[] = []) =>
+  (self as unknown as Worker).postMessage(reply, transfer);
+
+function load(baseUrl: string): Promise<Loaded> {
+  loading ??= (async () => {
+    const { manifest, fetchBytes } = await loadManifest(baseUrl);
+    const info = manifest.background;
+    if (!info)
+      throw new ModelFileError(
+        'This face model has no background bank, so it cannot be fine-tuned.',
+      );
+    await registerBrowserBackends(new URL('tfjs/', new URL(baseUrl, location.href)).href);
+    const embedder = await Embedder.load(manifest, fetchBytes);
+    const bytes = await fetchBytes(info.file);
+    await verifyFile(manifest, info.file, bytes);
+    return { embedder, bank: decodeBank(info, bytes) };
+  })();
+  return loading;
+}
+
+async function useBackend(name: BackendName): Promise<string> {
+  for (const candidate of [name, 'wasm', 'cpu'] as const) {
+    try {
+      if (await tf.setBackend(candidate)) {
+        await tf.ready();
+        return candidate;
+      }
+    } catch {
+      // Try the next one.
+    }
+  }
+  throw new Error('No tfjs backend works in this worker.');
+}
+
+/** Two bank strangers as stand-in people (one with a crop), for a one-step check of a backend. */
+function probePeople(bank: BackgroundBank, size: number): FinetunePerson[] {
+  const dim = bank.dim;
+  const crop = { width: size, height: size, data: new Uint8ClampedArray(size * size * 4) };
+  for (let i = 0; i < crop.data.length; i++) crop.data[i] = (i * 7) % 256;
+  const first = bank.classes - bank.validationClasses;
+  return [0, 1].map((p) => {
+    const rows: Float32Array[] = [];
+    bank.labels.forEach((l, i) => {
+      if (l === first + p) rows.push(bank.samples.slice(i * dim, (i + 1) * dim));
+    });
+    return {
+      id: `probe-${p}`,
+      samples: rows.map((embedding, k) => (k === 0 ? { embedding, crop } : { embedding })),
+    };
+  });
+}
+
+async function handle(msg: WorkerRequest): Promise<void> {
+  const { embedder, bank } = await load(msg.baseUrl);
+  if (msg.type === 'train') {
+    const backend = await useBackend(msg.backend);
+    const started = performance.now();
+    const result = await finetune({
+      people: msg.people,
+      bank,
+      threshold: msg.threshold,
+      embed: (crops) => embedder.embed(crops),
+      ...(msg.config ? { config: msg.config } : {}),
+      onProgress: (progress) => post({ type: 'progress', progress }),
+    });
+    post(
+      {
+        type: 'done',
+        adapter: result.adapter,
+        templates: result.templates,
+        guard: result.guard,
+        losses: result.losses,
+        backend,
+        seconds: (performance.now() - started) / 1000,
+      },
+      result.adapter ? [result.adapter.a.buffer, result.adapter.b.buffer] : [],
+    );
+    return;
+  }
+  const results: BackendStepResult[] = [];
+  const people = probePeople(bank, embedder.manifest.input.size);
+  for (const backend of msg.backends) {
+    try {
+      if (!(await tf.setBackend(backend))) {
+        results.push({ backend, ok: false, error: 'not available here' });
+        continue;
+      }
+      await tf.ready();
+      const t0 = performance.now();
+      const r = await finetune({
+        people,
+        bank,
+        threshold: 0.4,
+        embed: (crops) => embedder.embed(crops),
+        config: { steps: 1, views: 1, bankBatch: 32, bankClasses: 32 },
+      });
+      const loss = r.losses[0] ?? Number.NaN;
+      results.push(
+        Number.isFinite(loss)
+          ? { backend, ok: true, loss, ms: performance.now() - t0 }
+          : { backend, ok: false, error: `loss is ${loss}` },
+      );
+    } catch (error) {
+      results.push({
+        backend,
+        ok: false,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  post({ type: 'probe-done', results });
+}
+
+self.onmessage = (event: MessageEvent<WorkerRequest>) => {
+  handle(event.data).catch((error: unknown) => {
+    post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+  });
+};

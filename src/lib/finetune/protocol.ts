@@ -1,0 +1,42 @@
+/** Messages between the app and the fine-tuning worker (finetune.worker.ts). */
+import type { BackendName } from '../embedding/backend';
+import type { Adapter } from './adapter';
+import type { FinetuneConfig, FinetuneProgress, GuardReport } from './finetune';
+
+export interface WorkerSample {
+  embedding: Float32Array;
+  crop?: { width: number; height: number; data: Uint8ClampedArray };
+}
+
+export type WorkerRequest =
+  | {
+      type: 'train';
+      baseUrl: string;
+      backend: BackendName;
+      people: { id: string; samples: WorkerSample[] }[];
+      threshold: number;
+      config?: Partial<FinetuneConfig>;
+    }
+  | { type: 'probe'; baseUrl: string; backends: BackendName[] };
+
+export interface BackendStepResult {
+  backend: BackendName;
+  ok: boolean;
+  loss?: number;
+  ms?: number;
+  error?: string;
+}
+
+export type WorkerReply =
+  | { type: 'progress'; progress: FinetuneProgress }
+  | {
+      type: 'done';
+      adapter: Adapter | null;
+      templates: Float32Array[];
+      guard: GuardReport;
+      losses: number[];
+      backend: string;
+      seconds: number;
+    }
+  | { type: 'probe-done'; results: BackendStepResult[] }
+  | { type: 'error'; message: string };

@@ -1,0 +1,122 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, launchProfile, test } from './fixtures.ts';
+import { fakeCamera } from './paths.ts';
+
+test.setTimeout(600_000);
+
+/**
+ * On-device fine-tuning in the real worker: it runs after the second enrollment, reports progress
+ * up to 100 %, is stored and still in force after a browser restart, and unlock still accepts A
+ * and rejects B through it.
+ */
+test('fine-tunes after enrolling two people, keeps it across a restart, A verifies and B is rejected', async ({
+  baseURL,
+}) => {
+  const origin = new URL(baseURL ?? 'http://localhost').origin;
+  const profile = mkdtempSync(join(tmpdir(), 'facegate-ft-'));
+  const checks: (() => void)[] = [];
+
+  async function withCamera<T>(camera: string, path: string, body: (page: Page) => Promise<T>) {
+    const { context, check } = await launchProfile(profile, fakeCamera(camera), origin);
+    checks.push(check);
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      await page.goto(path);
+      return await body(page);
+    } finally {
+      await context.close();
+    }
+  }
+
+  async function enroll(page: Page, name: string) {
+    await expect(page.getByTestId('enroll-name-form')).toBeVisible({ timeout: 120_000 });
+    await page.getByTestId('enroll-name').fill(name);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByTestId('enroll-done')).toBeVisible();
+  }
+
+  await withCamera('alice-enroll', '/#/enroll', async (page) => {
+    await enroll(page, 'Alice');
+    // The automatic run for Alice alone is cut short by closing the browser: nothing is stored.
+  });
+
+  let stored = '';
+  await withCamera('bob-enroll', '/#/enroll', async (page) => {
+    await enroll(page, 'Bob');
+    await page.goto('/#/people');
+    const panel = page.getByTestId('finetune');
+    // Progress is reported while it runs, and it runs to the end (100 %).
+    const percents: number[] = [];
+    await expect(async () => {
+      const text = await page
+        .getByTestId('finetune-percent')
+        .textContent({ timeout: 1000 })
+        .catch(() => null);
+      if (text) percents.push(Number.parseInt(text, 10));
+      await expect(panel.getByTestId('finetune-state')).toBeVisible({ timeout: 500 });
+    }).toPass({ timeout: 240_000, intervals: [250] });
+    expect(percents.length).toBeGreaterThan(0);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
+    await expect(panel.getByTestId('finetune-message')).toHaveText(
+      /Fine-tuned for 2 people|Kept the base model/,
+    );
+    stored = (await panel.getByTestId('finetune-state').getAttribute('data-state')) ?? '';
+    expect(['active', 'refused']).toContain(stored);
+  });
+
+  // After a restart the stored fine-tune is found again (not retrained), and A opens the vault.
+  await withCamera('alice-verify', '/#/unlock', async (page) => {
+    await expect(page.getByTestId('match-model')).toHaveAttribute(
+      'data-finetuned',
+      stored === 'active' ? 'yes' : 'no',
+      { timeout: 60_000 },
+    );
+    await page.goto('/#/people');
+    await expect(page.getByTestId('finetune-state')).toHaveAttribute('data-state', stored, {
+      timeout: 60_000,
+    });
+    await expect(page.getByTestId('finetune-progress')).toHaveCount(0);
+    await page.goto('/#/unlock');
+    await page.getByTestId('verify-target').selectOption({ label: 'Alice' });
+    await page.getByTestId('unlock-start').click();
+    await expect(page.getByTestId('unlocked-as')).toHaveText('Welcome, Alice.', {
+      timeout: 60_000,
+    });
+  });
+
+  await withCamera('bob-verify', '/#/unlock', async (page) => {
+    await page.getByTestId('verify-target').selectOption({ label: 'Alice' });
+    await page.getByTestId('unlock-start').click();
+    await expect(page.getByTestId('verify-status')).toHaveAttribute('data-status', 'rejected', {
+      timeout: 90_000,
+    });
+    await expect(page.getByTestId('vault-open')).toHaveCount(0);
+  });
+
+  for (const check of checks) check();
+});
+
+/** Missing gradient kernels differ by backend: one real training step on each one available. */
+test('one training step runs on every backend this browser offers', async ({ openApp }) => {
+  const page = await openApp('none', '/#/people');
+  await page.getByText('Check training on each backend').click();
+  await page.getByTestId('finetune-check-backends').click();
+  const items = page.getByTestId('finetune-backends').locator('li');
+  await expect(items).toHaveCount(4, { timeout: 240_000 });
+  console.log(`training step per backend: ${(await items.allTextContents()).join(' | ')}`);
+  for (const backend of ['wasm', 'cpu']) {
+    await expect(items.and(page.locator(`[data-backend="${backend}"]`))).toHaveAttribute(
+      'data-ok',
+      'true',
+    );
+  }
+  for (const backend of ['webgl', 'webgpu']) {
+    const item = items.and(page.locator(`[data-backend="${backend}"]`));
+    // A backend the browser lacks is reported as such; one it has must train.
+    if ((await item.getAttribute('data-ok')) !== 'true')
+      await expect(item).toContainText('not available');
+  }
+});

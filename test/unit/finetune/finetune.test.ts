@@ -1,0 +1,151 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BackgroundBank } from '../../../src/lib/finetune/bank';
+import {
+  FinetuneCancelled,
+  finetune,
+  headLoss,
+  type FinetuneProgress,
+} from '../../../src/lib/finetune/finetune';
+import { marginLoss } from '../../../src/lib/math/margin-losses';
+import { seededRandom } from '../../../src/lib/math/seeded-random';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  await tf.ready();
+});
+
+const dim = 16;
+
+function unit(v: number[]): Float32Array {
+  const n = Math.hypot(...v);
+  return Float32Array.from(v, (x) => x / n);
+}
+
+function randomUnit(rng: () => number): Float32Array {
+  return unit(Array.from({ length: dim }, () => rng() - 0.5));
+}
+
+function near(c: Float32Array, rng: () => number, noise: number): Float32Array {
+  return unit(Array.from(c, (x) => x + (rng() - 0.5) * noise));
+}
+
+describe('the fine-tuning head', () => {
+  it('its loss equals the reference LMCL over the enrolled weights followed by the bank centres', () => {
+    const rng = seededRandom(3);
+    const x = Array.from({ length: 5 }, () => Array.from({ length: dim }, () => rng() - 0.5));
+    const w = Array.from({ length: 2 }, () => Array.from({ length: dim }, () => rng() - 0.5));
+    const c = Array.from({ length: 4 }, () => Array.from(randomUnit(rng)));
+    const y = [0, 1, 2, 5, 1];
+    const got = tf.tidy(
+      () =>
+        headLoss(tf.tensor2d(x), tf.tensor2d(w), tf.tensor2d(c), tf.tensor1d(y, 'int32'), {
+          s: 30,
+          m: 0.35,
+        }).dataSync()[0],
+    );
+    const want = marginLoss(x, [...w, ...c], y, { method: 'cosface', s: 30, m: 0.35 });
+    expect(got).toBeCloseTo(want, 3);
+  });
+});
+
+describe('finetune()', () => {
+  const rng = seededRandom(9);
+  const classes = 12;
+  const centres = Array.from({ length: classes }, () => randomUnit(rng));
+  const bankSamples: Float32Array[] = [];
+  const labels: number[] = [];
+  centres.forEach((c, k) => {
+    for (let v = 0; v < 4; v++) {
+      bankSamples.push(near(c, rng, 0.6));
+      labels.push(k);
+    }
+  });
+  const flatten = (rows: Float32Array[]) => {
+    const out = new Float32Array(rows.length * dim);
+    rows.forEach((r, i) => out.set(r, i * dim));
+    return out;
+  };
+  const bank: BackgroundBank = {
+    dim,
+    classes,
+    centres: flatten(centres),
+    samples: flatten(bankSamples),
+    labels: Uint16Array.from(labels),
+    validationClasses: 4,
+  };
+  const personDirs = [randomUnit(rng), randomUnit(rng)];
+  // A stand-in backbone: the crop's brightness says whose face it is; the rest is noise.
+  const embed = async (crops: { data: Uint8ClampedArray | Uint8Array }[]) =>
+    crops.map((c) => {
+      let sum = 0;
+      for (let i = 0; i < c.data.length; i += 4) sum += c.data[i] ?? 0;
+      const dir = personDirs[sum / (c.data.length / 4) < 110 ? 0 : 1] as Float32Array;
+      return near(dir, rng, 0.8);
+    });
+  const crop = (value: number) => {
+    const data = new Uint8ClampedArray(8 * 8 * 4).fill(value);
+    return { data, width: 8, height: 8 };
+  };
+  const people = [60, 190].map((value, p) => ({
+    id: `p${p}`,
+    samples: Array.from({ length: 4 }, () => ({
+      embedding: near(personDirs[p] as Float32Array, rng, 0.8),
+      crop: crop(value),
+    })),
+  }));
+  const config = { steps: 40, rank: 4, bankClasses: 6, bankBatch: 16, views: 2, lr: 1e-2 };
+
+  it('lowers its loss, reports progress up to 100 % and checks itself on held-out samples', async () => {
+    const t0 = tf.memory().numTensors;
+    const seen: FinetuneProgress[] = [];
+    const result = await finetune({
+      people,
+      bank,
+      threshold: 0.3,
+      embed,
+      config,
+      onProgress: (p) => seen.push(p),
+    });
+    expect(result.losses).toHaveLength(40);
+    expect(result.losses.at(-1)).toBeLessThan(result.losses[0] ?? 0);
+    const fractions = seen.map((p) => p.fraction);
+    expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
+    expect(fractions.at(-1)).toBe(1);
+    expect(seen.some((p) => p.phase === 'train' && p.loss !== undefined)).toBe(true);
+    // One held-out sample per person plus its 2 augmented views.
+    expect(result.guard.genuine.count).toBe(6);
+    // 4 validation strangers x 4 samples x 2 templates, plus each person's 3 rows vs the other.
+    expect(result.guard.strangers.count).toBe(4 * 4 * 2 + 6);
+    expect(result.templates).toHaveLength(2);
+    result.templates.forEach((t) => expect(Math.hypot(...t)).toBeCloseTo(1, 5));
+    expect(result.adapter?.rank).toBe(4);
+    expect(result.guard.reason.length).toBeGreaterThan(10);
+    expect(tf.memory().numTensors).toBe(t0);
+  });
+
+  it('stops with FinetuneCancelled when cancelled, leaving no tensors behind', async () => {
+    const before = tf.memory().numTensors;
+    let steps = 0;
+    await expect(
+      finetune({
+        people,
+        bank,
+        threshold: 0.3,
+        embed,
+        config,
+        onProgress: (p) => {
+          if (p.phase === 'train') steps++;
+        },
+        isCancelled: () => steps >= 3,
+      }),
+    ).rejects.toBeInstanceOf(FinetuneCancelled);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses to run for nobody', async () => {
+    await expect(finetune({ people: [], bank, threshold: 0.3, embed })).rejects.toThrow(/nobody/i);
+  });
+});
