@@ -51,7 +51,7 @@ const { values } = parseArgs({
     enroll: { type: 'string', default: '5' },
     'max-probes': { type: 'string', default: '20' },
     group: { type: 'string', default: '4' },
-    variants: { type: 'string', default: 'clean,degraded' },
+    variants: { type: 'string', default: 'clean,degraded,degraded-all' },
     json: { type: 'string' },
     seed: { type: 'string', default: '1' },
     steps: { type: 'string' },
@@ -62,6 +62,7 @@ const { values } = parseArgs({
     views: { type: 'string' },
     rehearsal: { type: 'string' },
     decay: { type: 'string' },
+    anchor: { type: 'string' },
     repel: { type: 'string' },
     'repel-margin': { type: 'string' },
     templates: { type: 'string' },
@@ -86,13 +87,20 @@ function configFromArgs(): FinetuneConfig {
   cfg.views = num('views') ?? cfg.views;
   cfg.rehearsal = num('rehearsal') ?? cfg.rehearsal;
   cfg.decay = num('decay') ?? cfg.decay;
+  cfg.anchor = num('anchor') ?? cfg.anchor;
   cfg.bankClasses = num('bank-classes') ?? cfg.bankClasses;
   cfg.bankBatch = num('bank-batch') ?? cfg.bankBatch;
   cfg.repel = num('repel') ?? cfg.repel;
   cfg.repelMargin = num('repel-margin') ?? cfg.repelMargin;
   if (values.augment === 'mild' || values.augment === 'webcam') cfg.augment = values.augment;
-  if (values.templates === 'head' || values.templates === 'mean' || values.templates === 'views') {
-    cfg.templates = values.templates;
+  const templates = values.templates;
+  if (
+    templates === 'head' ||
+    templates === 'mean' ||
+    templates === 'views' ||
+    templates === 'base'
+  ) {
+    cfg.templates = templates;
   }
   return cfg;
 }
@@ -213,22 +221,34 @@ async function main() {
 
   const results: Record<string, unknown> = {};
   for (const variant of values.variants.split(',')) {
-    const pixels = (file: string): CropPixels => {
-      const crop = loadCrop(values.crops, byFile.get(file) as CropRecord);
-      return variant === 'degraded' ? degradeCrop(crop, file) : crop;
-    };
+    // 'degraded': held-out probes and outside people through the webcam-like transform, enrollment
+    // as it is; 'degraded-all': enrollment degraded too (a webcam on both days).
+    const degradedProbes = variant !== 'clean';
+    const degradedEnroll = variant === 'degraded-all';
+    const pixelsOf =
+      (degraded: boolean) =>
+      (file: string): CropPixels => {
+        const crop = loadCrop(values.crops, byFile.get(file) as CropRecord);
+        return degraded ? degradeCrop(crop, file) : crop;
+      };
     const needed = [
       ...[...plan.values()].flatMap((p) => [...p.enroll, ...p.probes]),
       ...outsideFiles,
     ];
-    const emb = await cachedEmbeddings(
-      embedder,
-      `.cache/finetune/${manifest.id}-eval-${variant}`,
-      needed,
-      pixels,
-      `${variant} crops`,
-    );
-    const get = (f: string) => emb.get(f) as Float32Array;
+    const embeddingsOf = (degraded: boolean) =>
+      cachedEmbeddings(
+        embedder,
+        `.cache/finetune/${manifest.id}-eval-${degraded ? 'degraded' : 'clean'}`,
+        needed,
+        pixelsOf(degraded),
+        `${degraded ? 'degraded' : 'clean'} crops`,
+      );
+    const probeEmb = await embeddingsOf(degradedProbes);
+    const enrollEmb =
+      degradedEnroll === degradedProbes ? probeEmb : await embeddingsOf(degradedEnroll);
+    const pixels = pixelsOf(degradedEnroll);
+    const get = (f: string) => probeEmb.get(f) as Float32Array;
+    const getEnrolled = (f: string) => enrollEmb.get(f) as Float32Array;
     const scores = {
       base: { g: [] as number[], i: [] as number[], o: [] as number[] },
       guarded: { g: [] as number[], i: [] as number[], o: [] as number[] },
@@ -239,7 +259,10 @@ async function main() {
     for (const [gi, group] of groups.entries()) {
       const people = group.map((p) => ({
         id: p,
-        samples: (plan.get(p)?.enroll ?? []).map((f) => ({ embedding: get(f), crop: pixels(f) })),
+        samples: (plan.get(p)?.enroll ?? []).map((f) => ({
+          embedding: getEnrolled(f),
+          crop: pixels(f),
+        })),
       }));
       const result = await finetune({
         people,
@@ -254,7 +277,9 @@ async function main() {
         `${variant}: household ${gi + 1}/${groups.length} ${result.guard.accepted ? 'kept' : 'refused'} (${(result.ms.total / 1000).toFixed(1)} s: views ${(result.ms.views / 1000).toFixed(1)}, train ${(result.ms.train / 1000).toFixed(1)}, check ${(result.ms.check / 1000).toFixed(1)}; loss ${result.losses[0]?.toFixed(2)} → ${result.losses.at(-1)?.toFixed(2)}) ${result.guard.reason}\n`,
       );
       const tScore = Date.now();
-      const baseTemplates = group.map((p) => unitMean((plan.get(p)?.enroll ?? []).map(get)));
+      const baseTemplates = group.map((p) =>
+        unitMean((plan.get(p)?.enroll ?? []).map(getEnrolled)),
+      );
       const tuned = {
         f: (e: Float32Array) => (result.adapter ? adaptEmbedding(result.adapter, e) : e),
         templates: result.templates,

@@ -13,12 +13,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Embedder } from '../src/lib/embedding/embedder.ts';
-import { augmentCrop } from '../src/lib/finetune/augment.ts';
+import { augmentCrop, WEBCAM_AUGMENT, type AugmentRanges } from '../src/lib/finetune/augment.ts';
 import { encodeBank, type BackgroundBankInfo } from '../src/lib/finetune/bank.ts';
 import { parseFolds } from '../src/lib/math/lfw-pairs.ts';
 import { seededRandom } from '../src/lib/math/seeded-random.ts';
 import type { CropRecord } from './prepare-dataset.ts';
-import { hashString } from './lib/degrade.ts';
+import { hashString, jpegRoundTrip } from './lib/degrade.ts';
 import { cachedEmbeddings } from './lib/embedding-cache.ts';
 import { loadCrop } from './lib/embed-crops.ts';
 import { fileFetcher, readManifest, sha256 } from './lib/model-files.ts';
@@ -39,6 +39,18 @@ const { values } = parseArgs({
 });
 
 const FILE = 'background-bank.bin';
+
+/** A poor webcam: the face 48-72 px wide, dark, soft. */
+const POOR_WEBCAM: AugmentRanges = {
+  rotateDeg: 8,
+  shiftPx: 4,
+  logScale: 0.06,
+  gain: [0.7, 1.0],
+  gamma: [1.2, 2.0],
+  blurP: 1,
+  lowResP: 1,
+  lowResPx: [48, 72],
+};
 
 async function main() {
   await initTf('wasm');
@@ -82,7 +94,7 @@ async function main() {
     const list = byPerson.get(person) ?? [];
     for (let v = 0; v < views; v++) {
       const rec = list[v % list.length] as CropRecord;
-      augKeys.push({ key: `${rec.file}#webcam${v}`, label });
+      augKeys.push({ key: `${rec.file}#${v % 2 ? 'poor' : 'webcam'}-jpeg${v}`, label });
     }
   });
   const augmented = await cachedEmbeddings(
@@ -125,7 +137,7 @@ async function main() {
     classes: classes.length,
     samples: augKeys.length,
     validationClasses: validationCount,
-    note: `LFW training-side people only (folds ${values['test-folds']} and ${values['calib-folds']} excluded): class centres of clean crops, ${views} webcam-augmented views each; the last ${validationCount} people are validation strangers. npm run make-background-bank`,
+    note: `LFW training-side people only (folds ${values['test-folds']} and ${values['calib-folds']} excluded): class centres of clean crops, ${views} views each (half webcam augmentation + JPEG 25-70, half a poor webcam: face 48-72 px, gamma 1.2-2.0, blur, JPEG 20-50); the last ${validationCount} people are validation strangers. npm run make-background-bank`,
   };
   const entry = { path: FILE, bytes: bytes.length, sha256: sha256(bytes) };
   const updated = {

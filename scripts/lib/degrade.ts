@@ -31,20 +31,15 @@ export function hashString(text: string): number {
 
 export const JPEG_QUALITY = 30;
 
-export function degradeCrop(crop: CropPixels, key: string, seed = 7): Rgba {
-  const rng = seededRandom(hashString(key) ^ seed);
-  const angle = ((rng() * 2 - 1) * 4 * Math.PI) / 180;
-  let img = warpSimilarity(crop, { angle, scale: 1, tx: 0, ty: 0, flip: false });
-  img = lowResolution(img, 56 + rng() * 8);
-  img = adjustTone(img, 0.8 + 0.2 * rng(), 1.5 + 0.4 * rng());
-  img = blur(img, 1);
+/** A JPEG round trip at `quality` (1-100): the blocking and ringing of a webcam's MJPEG stream. */
+export function jpegRoundTrip(img: Rgba, quality: number): Rgba {
   const encoded = jpeg.encode(
     {
       data: Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength),
       width: img.width,
       height: img.height,
     },
-    JPEG_QUALITY,
+    quality,
   );
   const decoded = jpeg.decode(encoded.data, { useTArray: true, formatAsRGBA: true });
   return {
@@ -56,4 +51,14 @@ export function degradeCrop(crop: CropPixels, key: string, seed = 7): Rgba {
     width: decoded.width,
     height: decoded.height,
   };
+}
+
+export function degradeCrop(crop: CropPixels, key: string, seed = 7): Rgba {
+  const rng = seededRandom(hashString(key) ^ seed);
+  const angle = ((rng() * 2 - 1) * 4 * Math.PI) / 180;
+  let img = warpSimilarity(crop, { angle, scale: 1, tx: 0, ty: 0, flip: false });
+  img = lowResolution(img, 56 + rng() * 8);
+  img = adjustTone(img, 0.8 + 0.2 * rng(), 1.5 + 0.4 * rng());
+  img = blur(img, 1);
+  return jpegRoundTrip(img, JPEG_QUALITY);
 }

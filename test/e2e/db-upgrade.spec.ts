@@ -11,7 +11,7 @@ const MODEL_ID = (
 ).id;
 
 /** The version this build's MIGRATIONS ends at (src/lib/store/db.ts). */
-const CURRENT_VERSION = 2;
+const CURRENT_VERSION = 3;
 
 /**
  * A unit vector of 512 float32 values with awkward bit patterns, as plain numbers: each is a

@@ -112,7 +112,7 @@ describe('openFacegateDb', () => {
     expect(db.version).toBe(DB_VERSION);
     expect(DB_VERSION).toBe(MIGRATIONS.length);
     expect(await describeSchema(unwrap(db))).toEqual({
-      version: 2,
+      version: 3,
       stores: [
         {
           name: 'attempts',
@@ -120,6 +120,7 @@ describe('openFacegateDb', () => {
           autoIncrement: true,
           indexes: [{ name: 'by-time', keyPath: 'at', unique: false, multi: false }],
         },
+        { name: 'finetune', keyPath: 'key', autoIncrement: false, indexes: [] },
         {
           name: 'people',
           keyPath: 'id',
@@ -156,7 +157,14 @@ describe('openFacegateDb', () => {
     const db = await openFacegateDb({ name });
     expect(db.version).toBe(DB_VERSION);
     expect(DB_VERSION).toBeGreaterThanOrEqual(2);
-    expect([...db.objectStoreNames].sort()).toEqual(['attempts', 'people', 'samples', 'settings']);
+    expect([...db.objectStoreNames].sort()).toEqual([
+      'attempts',
+      'finetune',
+      'people',
+      'samples',
+      'settings',
+    ]);
+    expect(await db.count('finetune')).toBe(0);
     // The new store starts empty and is usable.
     expect(await db.count('attempts')).toBe(0);
     const attemptId = await db.add('attempts', {

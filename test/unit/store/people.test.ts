@@ -223,6 +223,7 @@ describe('settings', () => {
       storeThumbnails: true,
       firstRunDone: false,
       lockTimeoutSeconds: 60,
+      autoFinetune: true,
     });
     await setSetting('securityLevel', 'far_1e-5');
     await setSetting('lockTimeoutSeconds', 30);
