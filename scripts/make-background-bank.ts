@@ -102,11 +102,15 @@ async function main() {
     `.cache/finetune/${manifest.id}-bank-views`,
     augKeys.map((a) => a.key),
     (key) => {
+      // Strangers in the bank must look like strangers in front of a webcam: half the views get
+      // the app's webcam augmentation, half a poor webcam's (small, dark, soft face), then a JPEG
+      // round trip (webcams stream MJPEG).
       const file = key.slice(0, key.indexOf('#'));
-      return augmentCrop(
-        loadCrop(values.crops, byFile.get(file) as CropRecord),
-        seededRandom(hashString(key)),
-      );
+      const rng = seededRandom(hashString(key));
+      const poor = key.includes('#poor');
+      const crop = loadCrop(values.crops, byFile.get(file) as CropRecord);
+      const view = augmentCrop(crop, rng, poor ? POOR_WEBCAM : WEBCAM_AUGMENT);
+      return jpegRoundTrip(view, Math.round(poor ? 20 + 30 * rng() : 25 + 45 * rng()));
     },
     'augmented views',
   );

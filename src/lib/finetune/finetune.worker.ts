@@ -114,7 +114,8 @@ async function handle(msg: WorkerRequest): Promise<void> {
         bank,
         threshold: 0.4,
         embed: (crops) => embedder.embed(crops),
-        config: { steps: 1, views: 1, bankBatch: 32, bankClasses: 32 },
+        // rank 4 and a free head: every trainable part's gradient kernels run on this backend.
+        config: { steps: 1, views: 1, bankBatch: 32, bankClasses: 32, rank: 4, templates: 'head' },
       });
       const loss = r.losses[0] ?? Number.NaN;
       results.push(
