@@ -114,7 +114,7 @@ test('a version-1 database made by hand upgrades with its data intact', async ({
 
     expect(after.version).toBe(CURRENT_VERSION);
     expect(after.stores).toContain('attempts');
-    expect(after.stores).toEqual(['attempts', 'people', 'samples', 'settings']);
+    expect(after.stores).toEqual(['attempts', 'finetune', 'people', 'samples', 'settings']);
     expect(after.sampleIsFloat32).toBe(true);
     expect(after.sampleEmbedding).toHaveLength(512);
     expect(after.sampleEmbedding).toEqual(embedding);

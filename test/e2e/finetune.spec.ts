@@ -64,6 +64,9 @@ test('fine-tunes after enrolling two people, keeps it across a restart, A verifi
       /Fine-tuned for 2 people|Kept the base model/,
     );
     stored = (await panel.getByTestId('finetune-state').getAttribute('data-state')) ?? '';
+    console.log(
+      `fine-tune: ${stored}; ${await panel.getByTestId('finetune-message').textContent()}`,
+    );
     expect(['active', 'refused']).toContain(stored);
   });
 
