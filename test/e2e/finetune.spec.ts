@@ -104,7 +104,9 @@ test('fine-tunes after enrolling two people, keeps it across a restart, A verifi
 
 /** Missing gradient kernels differ by backend: one real training step on each one available. */
 test('one training step runs on every backend this browser offers', async ({ openApp }) => {
-  const page = await openApp('none', '/#/people');
+  // WebGPU is behind a flag on Linux; with it this machine gets a SwiftShader (CPU) adapter, so the
+  // webgpu kernels and their gradients run for real, slowly.
+  const page = await openApp('none', '/#/people', ['--enable-unsafe-webgpu']);
   await page.getByText('Check training on each backend').click();
   await page.getByTestId('finetune-check-backends').click();
   const items = page.getByTestId('finetune-backends').locator('li');

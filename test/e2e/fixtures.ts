@@ -40,18 +40,18 @@ export function guardOrigin(context: BrowserContext, origin: string): () => void
 }
 
 interface Fixtures {
-  /** Opens the app in a fresh Chromium whose camera is set up as asked. */
-  openApp: (camera: CameraSetup, path?: string) => Promise<Page>;
+  /** Opens the app in a fresh Chromium whose camera is set up as asked (plus any extra flags). */
+  openApp: (camera: CameraSetup, path?: string, extraArgs?: string[]) => Promise<Page>;
 }
 
 export const test = base.extend<Fixtures>({
   openApp: async ({ baseURL }, use) => {
     const origin = new URL(baseURL ?? 'http://localhost').origin;
     const opened: { browser: Browser; check: () => void }[] = [];
-    await use(async (camera, path = '/') => {
+    await use(async (camera, path = '/', extraArgs = []) => {
       const browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: [...CHROMIUM_ARGS, ...cameraArgs(camera)],
+        args: [...CHROMIUM_ARGS, ...cameraArgs(camera), ...extraArgs],
       });
       const context = await browser.newContext({ baseURL: origin });
       const check = guardOrigin(context, origin);
