@@ -60,6 +60,7 @@ const { values } = parseArgs({
     s: { type: 'string' },
     m: { type: 'string' },
     views: { type: 'string' },
+    'view-budget': { type: 'string' },
     rehearsal: { type: 'string' },
     decay: { type: 'string' },
     anchor: { type: 'string' },
@@ -85,6 +86,7 @@ function configFromArgs(): FinetuneConfig {
   cfg.s = num('s') ?? cfg.s;
   cfg.m = num('m') ?? cfg.m;
   cfg.views = num('views') ?? cfg.views;
+  cfg.viewBudget = num('view-budget') ?? cfg.viewBudget;
   cfg.rehearsal = num('rehearsal') ?? cfg.rehearsal;
   cfg.decay = num('decay') ?? cfg.decay;
   cfg.anchor = num('anchor') ?? cfg.anchor;

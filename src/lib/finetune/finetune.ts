@@ -39,6 +39,11 @@ export interface FinetuneConfig {
   lr: number;
   /** Augmented views per sample that has a crop. */
   views: number;
+  /**
+   * Most augmented views per person: someone enrolled with many samples gets fewer views of each,
+   * since the backbone passes for the views are most of the fine-tune's time.
+   */
+  viewBudget: number;
   /** Background samples replayed per step. */
   bankBatch: number;
   /** How many background people (the nearest to the enrolled ones) join the head. */
@@ -82,6 +87,7 @@ export const DEFAULT_FINETUNE: FinetuneConfig = {
   steps: 80,
   lr: 2e-3,
   views: 8,
+  viewBudget: 64,
   bankBatch: 128,
   bankClasses: 128,
   rehearsal: 1,
@@ -285,10 +291,12 @@ export async function finetune(args: FinetuneArgs): Promise<FinetuneResult> {
 
   // Progress weights: views are embedded by the backbone, training steps are cheap.
   const split = splitSamples(args.people);
+  const viewsPerSample = split.trainCrops.map((c) =>
+    Math.min(cfg.views, Math.max(1, Math.floor(cfg.viewBudget / Math.max(c.length, 1)))),
+  );
   const viewJobs =
-    cfg.views *
-    (split.trainCrops.reduce((n, c) => n + c.length, 0) +
-      split.validationCrops.reduce((n, c) => n + c.length, 0));
+    split.trainCrops.reduce((n, c, p) => n + c.length * (viewsPerSample[p] ?? 0), 0) +
+    cfg.views * split.validationCrops.reduce((n, c) => n + c.length, 0);
   const viewShare = viewJobs > 0 ? 0.5 : 0;
   let viewsDone = 0;
   const viewStart = now();
@@ -308,16 +316,17 @@ export async function finetune(args: FinetuneArgs): Promise<FinetuneResult> {
   const validation: Float32Array[][] = [];
   for (let p = 0; p < args.people.length; p++) {
     const base = split.train[p] ?? [];
+    const perSample = viewsPerSample[p] ?? cfg.views;
     const views = await embedViews(
       split.trainCrops[p] ?? [],
-      cfg.views,
+      perSample,
       ranges,
       rng,
       args.embed,
       (d) => onViews(viewsDone + d),
       isCancelled,
     );
-    viewsDone += (split.trainCrops[p]?.length ?? 0) * cfg.views;
+    viewsDone += (split.trainCrops[p]?.length ?? 0) * perSample;
     for (const row of [...base, ...views]) {
       trainRows.push(row);
       trainLabels.push(p);

@@ -145,6 +145,35 @@ describe('finetune()', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('spends at most the view budget per person, and at least one view per sample', async () => {
+    const embedded: number[] = [];
+    const counting = async (crops: { data: Uint8ClampedArray | Uint8Array }[]) => {
+      embedded.push(crops.length);
+      return embed(crops);
+    };
+    const run = (viewBudget: number) =>
+      finetune({
+        people,
+        bank,
+        threshold: 0.3,
+        embed: counting,
+        config: { ...config, steps: 2, views: 8, viewBudget },
+      });
+    // 3 training samples per person: 8 views each within a budget of 64, 2 within 6, 1 within 2;
+    // the held-out sample always gets the full 8.
+    for (const [budget, perSample] of [
+      [64, 8],
+      [6, 2],
+      [2, 1],
+    ] as const) {
+      embedded.length = 0;
+      const result = await run(budget);
+      const total = embedded.reduce((a, b) => a + b, 0);
+      expect(total).toBe(2 * (3 * perSample + 8));
+      expect(result.views).toBe(total);
+    }
+  });
+
   it('refuses to run for nobody', async () => {
     await expect(finetune({ people: [], bank, threshold: 0.3, embed })).rejects.toThrow(/nobody/i);
   });
