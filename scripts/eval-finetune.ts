@@ -26,6 +26,12 @@ import type { CropPixels } from '../src/lib/embedding/preprocess.ts';
 import { adaptEmbedding } from '../src/lib/finetune/adapter.ts';
 import { decodeBank } from '../src/lib/finetune/bank.ts';
 import {
+  bankReference,
+  cohortStats,
+  normaliseScore,
+  type ScoreStats,
+} from '../src/lib/finetune/score-norm.ts';
+import {
   DEFAULT_FINETUNE,
   finetune,
   type FinetuneConfig,
@@ -61,6 +67,7 @@ const { values } = parseArgs({
     m: { type: 'string' },
     views: { type: 'string' },
     'view-budget': { type: 'string' },
+    'score-norm': { type: 'string' },
     rehearsal: { type: 'string' },
     decay: { type: 'string' },
     anchor: { type: 'string' },
@@ -87,6 +94,7 @@ function configFromArgs(): FinetuneConfig {
   cfg.m = num('m') ?? cfg.m;
   cfg.views = num('views') ?? cfg.views;
   cfg.viewBudget = num('view-budget') ?? cfg.viewBudget;
+  if (values['score-norm'] !== undefined) cfg.scoreNorm = values['score-norm'] !== 'off';
   cfg.rehearsal = num('rehearsal') ?? cfg.rehearsal;
   cfg.decay = num('decay') ?? cfg.decay;
   cfg.anchor = num('anchor') ?? cfg.anchor;
@@ -172,6 +180,7 @@ async function main() {
     ) as ArrayBuffer,
   );
   const threshold = manifest.thresholds['far_1e-3'];
+  const reference = bankReference(bank);
   const cfg = configFromArgs();
   const records = (
     JSON.parse(readFileSync(join(values.crops, 'index.json'), 'utf8')) as CropRecord[]
@@ -251,12 +260,12 @@ async function main() {
     const pixels = pixelsOf(degradedEnroll);
     const get = (f: string) => probeEmb.get(f) as Float32Array;
     const getEnrolled = (f: string) => enrollEmb.get(f) as Float32Array;
-    const scores = {
-      base: { g: [] as number[], i: [] as number[], o: [] as number[] },
-      guarded: { g: [] as number[], i: [] as number[], o: [] as number[] },
-      unguarded: { g: [] as number[], i: [] as number[], o: [] as number[] },
-    };
+    const bucket = () => ({ g: [] as number[], i: [] as number[], o: [] as number[] });
+    // after: what the app uses (guarded templates, score normalisation if its check kept it);
+    // after_without_guard: the trained templates, raw; base_znorm: score normalisation alone.
+    const scores = { base: bucket(), guarded: bucket(), unguarded: bucket(), base_znorm: bucket() };
     const guards: GuardReport[] = [];
+    let normsKept = 0;
     const ms: number[] = [];
     for (const [gi, group] of groups.entries()) {
       const people = group.map((p) => ({
@@ -276,41 +285,50 @@ async function main() {
       guards.push(result.guard);
       ms.push(result.ms.total);
       process.stdout.write(
-        `${variant}: household ${gi + 1}/${groups.length} ${result.guard.accepted ? 'kept' : 'refused'} (${(result.ms.total / 1000).toFixed(1)} s: views ${(result.ms.views / 1000).toFixed(1)}, train ${(result.ms.train / 1000).toFixed(1)}, check ${(result.ms.check / 1000).toFixed(1)}; loss ${result.losses[0]?.toFixed(2)} → ${result.losses.at(-1)?.toFixed(2)}) ${result.guard.reason}\n`,
+        `${variant}: household ${gi + 1}/${groups.length} ${result.guard.accepted ? 'kept' : 'refused'} (${(result.ms.total / 1000).toFixed(1)} s: views ${(result.ms.views / 1000).toFixed(1)}, train ${(result.ms.train / 1000).toFixed(1)}, check ${(result.ms.check / 1000).toFixed(1)}; loss ${result.losses[0]?.toFixed(2)} → ${result.losses.at(-1)?.toFixed(2)}) ${result.guard.reason} Score normalisation: ${result.norm ? 'kept' : `refused (${result.normGuard?.reason ?? 'off'})`}.\n`,
       );
       const tScore = Date.now();
       const baseTemplates = group.map((p) =>
         unitMean((plan.get(p)?.enroll ?? []).map(getEnrolled)),
       );
-      const tuned = {
-        f: (e: Float32Array) => (result.adapter ? adaptEmbedding(result.adapter, e) : e),
+      const identity = (_k: number, v: number) => v;
+      const zNorm = (stats: readonly ScoreStats[]) => (k: number, v: number) =>
+        normaliseScore(v, stats[k] as ScoreStats, reference);
+      type Scoring = {
+        f: (e: Float32Array) => Float32Array;
+        templates: Float32Array[];
+        score: (k: number, v: number) => number;
+      };
+      const tuned: Scoring = {
+        f: (e) => (result.adapter ? adaptEmbedding(result.adapter, e) : e),
         templates: result.templates,
+        score: identity,
       };
-      const base: { f: (e: Float32Array) => Float32Array; templates: Float32Array[] } = {
-        f: (e) => e,
-        templates: baseTemplates,
-      };
-      const variants: [keyof typeof scores, typeof base][] = [
+      const base: Scoring = { f: (e) => e, templates: baseTemplates, score: identity };
+      const used = result.guard.accepted ? tuned : base;
+      const variants: [keyof typeof scores, Scoring][] = [
         ['base', base],
-        ['guarded', result.guard.accepted ? tuned : base],
+        ['guarded', { ...used, score: result.norm ? zNorm(result.norm.stats) : identity }],
         ['unguarded', tuned],
+        ['base_znorm', { ...base, score: zNorm(baseTemplates.map((t) => cohortStats(t, bank))) }],
       ];
-      for (const [name, { f, templates }] of variants) {
+      if (result.norm) normsKept++;
+      for (const [name, { f, templates, score }] of variants) {
         const s = scores[name];
         for (const p of enrolled) {
           const own = group.indexOf(p);
           for (const probe of plan.get(p)?.probes ?? []) {
             const e = f(get(probe));
-            templates.forEach((t, k) => (k === own ? s.g : s.i).push(dot(t, e)));
+            templates.forEach((t, k) => (k === own ? s.g : s.i).push(score(k, dot(t, e))));
           }
         }
         for (const file of outsideFiles) {
           const e = f(get(file));
-          for (const t of templates) {
-            const v = dot(t, e);
+          templates.forEach((t, k) => {
+            const v = score(k, dot(t, e));
             s.i.push(v);
             s.o.push(v);
-          }
+          });
         }
       }
       process.stdout.write(`  scoring ${Date.now() - tScore} ms\n`);
@@ -324,15 +342,17 @@ async function main() {
         scores.unguarded.o,
         threshold,
       ),
+      base_znorm: metrics(scores.base_znorm.g, scores.base_znorm.i, scores.base_znorm.o, threshold),
       households: groups.length,
       kept: guards.filter((g) => g.accepted).length,
+      score_norm_kept: normsKept,
       refusals: guards.filter((g) => !g.accepted).map((g) => g.reason),
       finetune_seconds_median: [...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)]! / 1000,
     };
     results[variant] = report;
     const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
     console.log(`\n${variant}: ${report.kept}/${report.households} fine-tunes kept`);
-    for (const key of ['base', 'after', 'after_without_guard'] as const) {
+    for (const key of ['base', 'after', 'after_without_guard', 'base_znorm'] as const) {
       const m = report[key];
       console.log(
         `  ${key.padEnd(20)} FR ${m.false_rejects}/${m.genuine} FRR@t ${pct(m.frr_at_threshold)}  TAR@1e-3 ${pct(m['tar_at_far_1e-3'])}  outside FAR@t ${pct(m.outside_far_at_threshold)}  all FAR@t ${pct(m.far_at_threshold)}  lowest ${m.lowest_genuine.slice(0, 8).join(' ')}`,

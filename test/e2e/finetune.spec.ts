@@ -44,6 +44,7 @@ test('fine-tunes after enrolling two people, keeps it across a restart, A verifi
   });
 
   let stored = '';
+  let normalised = false;
   await withCamera('bob-enroll', '/#/enroll', async (page) => {
     await enroll(page, 'Bob');
     await page.goto('/#/people');
@@ -61,12 +62,12 @@ test('fine-tunes after enrolling two people, keeps it across a restart, A verifi
     expect(percents.length).toBeGreaterThan(0);
     expect(percents).toEqual([...percents].sort((a, b) => a - b));
     await expect(panel.getByTestId('finetune-message')).toHaveText(
-      /Fine-tuned for 2 people|Kept the base model/,
+      /Fine-tuned for 2 people|Kept the base templates/,
     );
     stored = (await panel.getByTestId('finetune-state').getAttribute('data-state')) ?? '';
-    console.log(
-      `fine-tune: ${stored}; ${await panel.getByTestId('finetune-message').textContent()}`,
-    );
+    const message = (await panel.getByTestId('finetune-message').textContent()) ?? '';
+    normalised = message.includes('normalised per person');
+    console.log(`fine-tune: ${stored}; ${message}`);
     expect(['active', 'refused']).toContain(stored);
   });
 
@@ -76,6 +77,10 @@ test('fine-tunes after enrolling two people, keeps it across a restart, A verifi
       'data-finetuned',
       stored === 'active' ? 'yes' : 'no',
       { timeout: 60_000 },
+    );
+    await expect(page.getByTestId('match-model')).toHaveAttribute(
+      'data-score-norm',
+      normalised ? 'yes' : 'no',
     );
     await page.goto('/#/people');
     await expect(page.getByTestId('finetune-state')).toHaveAttribute('data-state', stored, {

@@ -18,6 +18,7 @@ import { marginLossTf } from '../train/margin-heads';
 import { adaptEmbedding, type Adapter } from './adapter';
 import { augmentCrop, MILD_AUGMENT, WEBCAM_AUGMENT, type AugmentRanges } from './augment';
 import type { BackgroundBank } from './bank';
+import { bankReference, cohortStats, normaliseScore, type ScoreStats } from './score-norm';
 
 export interface FinetuneSample {
   /** The backbone's unit embedding of the stored sample. */
@@ -71,6 +72,11 @@ export interface FinetuneConfig {
    */
   templates: 'head' | 'mean' | 'views' | 'base';
   augment: 'webcam' | 'mild';
+  /**
+   * Also normalise each template's scores against the bank (score-norm.ts), if the check finds
+   * it accepts no more validation strangers and rejects no more held-out samples.
+   */
+  scoreNorm: boolean;
   seed: number;
 }
 
@@ -97,6 +103,7 @@ export const DEFAULT_FINETUNE: FinetuneConfig = {
   repelMargin: 0.15,
   templates: 'head',
   augment: 'mild',
+  scoreNorm: true,
   seed: 1,
 };
 
@@ -135,12 +142,25 @@ export interface GuardReport {
   };
 }
 
+/** Per-template score normalisation, for the templates the app will use (see FinetuneResult). */
+export interface ScoreNorm {
+  reference: ScoreStats;
+  /** One per person, in the order given. */
+  stats: ScoreStats[];
+}
+
 export interface FinetuneResult {
   /** Null when rank is 0 (only the head was trained). */
   adapter: Adapter | null;
   /** One unit template per person (in the order given), in the adapted space. */
   templates: Float32Array[];
   guard: GuardReport;
+  /**
+   * For the trained templates when the guard accepted them, else for the base templates (the mean
+   * of each person's samples); null when off or refused by its own check (normGuard).
+   */
+  norm: ScoreNorm | null;
+  normGuard: GuardReport | null;
   losses: number[];
   views: number;
   ms: { views: number; train: number; check: number; total: number };
@@ -551,12 +571,41 @@ export async function finetune(args: FinetuneArgs): Promise<FinetuneResult> {
       args.bank,
       args.threshold,
     );
+    let norm: ScoreNorm | null = null;
+    let normGuard: GuardReport | null = null;
+    if (cfg.scoreNorm) {
+      const reference = bankReference(args.bank);
+      const baseWith = (withHeld: boolean) =>
+        args.people.map((_, p) =>
+          unitMean(
+            [
+              ...(split.train[p] ?? []),
+              ...(withHeld ? (split.validation[p] ?? []).slice(0, 1) : []),
+            ],
+            dim,
+          ),
+        );
+      const f = guard.accepted ? adapt : (e: Float32Array) => e;
+      const checked = guard.accepted ? templatesFrom(false) : baseWith(false);
+      const checkedStats = checked.map((t) => cohortStats(t, args.bank));
+      normGuard = checkAdapter(f, checked, split.train, validation, args.bank, args.threshold, {
+        before: { adapt: f, templates: checked },
+        score: (k, raw) => normaliseScore(raw, checkedStats[k] as ScoreStats, reference),
+        countsOnly: true,
+      });
+      if (normGuard.accepted) {
+        const kept = guard.accepted ? templates : baseWith(true);
+        norm = { reference, stats: kept.map((t) => cohortStats(t, args.bank)) };
+      }
+    }
     const tEnd = now();
     progress({ phase: 'check', fraction: 1 });
     return {
       adapter: result,
       templates,
       guard,
+      norm,
+      normGuard,
       losses,
       views: viewJobs,
       ms: {
@@ -599,6 +648,17 @@ export function checkAdapter(
   validation: readonly Float32Array[][],
   bank: BackgroundBank,
   threshold: number,
+  options: {
+    /** What "before" is (default: the base model's templates from the training samples). */
+    before?: { adapt: (e: Float32Array) => Float32Array; templates: readonly Float32Array[] };
+    /** Maps template k's raw score "after" (default: the raw cosine). */
+    score?: (k: number, raw: number) => number;
+    /**
+     * Judge by counts at the threshold only: for a change of scale, such as score normalisation,
+     * where the mean score and the top-1 % stranger mean move without meaning more errors.
+     */
+    countsOnly?: boolean;
+  } = {},
 ): GuardReport {
   const dim = bank.dim;
   const identity = (e: Float32Array) => e;
@@ -607,30 +667,36 @@ export function checkAdapter(
   bank.labels.forEach((l, i) => {
     if (l >= firstValidation) strangers.push(bank.samples.subarray(i * dim, (i + 1) * dim));
   });
-  const measure = (f: (e: Float32Array) => Float32Array, templates: readonly Float32Array[]) => {
+  const measure = (
+    f: (e: Float32Array) => Float32Array,
+    templates: readonly Float32Array[],
+    score: (k: number, raw: number) => number = (_k, raw) => raw,
+  ) => {
     const genuine: number[] = [];
     validation.forEach((rows, p) => {
       const t = templates[p];
-      if (t) for (const r of rows) genuine.push(dotAt(t, f(r), 0, dim));
+      if (t) for (const r of rows) genuine.push(score(p, dotAt(t, f(r), 0, dim)));
     });
     const impostor: number[] = [];
     for (const s of strangers) {
       const e = f(s);
-      for (const t of templates) impostor.push(dotAt(t, e, 0, dim));
+      templates.forEach((t, k) => impostor.push(score(k, dotAt(t, e, 0, dim))));
     }
     // Enrolled people are strangers to each other, too.
     validation.forEach((rows, p) => {
       templates.forEach((t, q) => {
-        if (q !== p) for (const r of rows) impostor.push(dotAt(t, f(r), 0, dim));
+        if (q !== p) for (const r of rows) impostor.push(score(q, dotAt(t, f(r), 0, dim)));
       });
     });
     return { genuine, impostor };
   };
-  const before = measure(
-    identity,
-    train.map((rows) => unitMean(rows, dim)),
-  );
-  const after = measure(adapt, templatesAfter);
+  const before = options.before
+    ? measure(options.before.adapt, options.before.templates)
+    : measure(
+        identity,
+        train.map((rows) => unitMean(rows, dim)),
+      );
+  const after = measure(adapt, templatesAfter, options.score);
   const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN);
   const below = (v: number[]) => v.filter((x) => x < threshold).length;
   const above = (v: number[]) => v.filter((x) => x >= threshold).length;
@@ -664,13 +730,13 @@ export function checkAdapter(
   // of strangers coming closer, so it may not rise at all.
   if (g.count === 0) {
     report.reason = 'Nobody has enough samples to check the fine-tune on (at least 3 are needed).';
-  } else if (s.tailAfter > s.tailBefore + TAIL_TOLERANCE) {
+  } else if (!options.countsOnly && s.tailAfter > s.tailBefore + TAIL_TOLERANCE) {
     report.reason = `The strangers most like your people came closer (top 1 % mean ${s.tailBefore.toFixed(3)} → ${s.tailAfter.toFixed(3)}).`;
   } else if (s.acceptsAfter > s.acceptsBefore + 1) {
     report.reason = `It accepted more strangers (${s.acceptsAfter} vs ${s.acceptsBefore} of ${s.count}).`;
   } else if (g.rejectsAfter > g.rejectsBefore) {
     report.reason = `It rejected more held-out samples (${g.rejectsAfter} vs ${g.rejectsBefore} of ${g.count}).`;
-  } else if (g.meanAfter < g.meanBefore) {
+  } else if (!options.countsOnly && g.meanAfter < g.meanBefore) {
     report.reason = 'Held-out samples matched their person less well.';
   } else {
     report.accepted = true;

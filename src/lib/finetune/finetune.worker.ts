@@ -91,6 +91,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
         adapter: result.adapter,
         templates: result.templates,
         guard: result.guard,
+        norm: result.norm,
         losses: result.losses,
         backend,
         seconds: (performance.now() - started) / 1000,

@@ -1,7 +1,7 @@
 /** Messages between the app and the fine-tuning worker (finetune.worker.ts). */
 import type { BackendName } from '../embedding/backend';
 import type { Adapter } from './adapter';
-import type { FinetuneConfig, FinetuneProgress, GuardReport } from './finetune';
+import type { FinetuneConfig, FinetuneProgress, GuardReport, ScoreNorm } from './finetune';
 
 export interface WorkerSample {
   embedding: Float32Array;
@@ -34,6 +34,7 @@ export type WorkerReply =
       adapter: Adapter | null;
       templates: Float32Array[];
       guard: GuardReport;
+      norm: ScoreNorm | null;
       losses: number[];
       backend: string;
       seconds: number;

@@ -5,6 +5,8 @@
  * Convention (as in calibrate.ts): a score is accepted iff score >= threshold.
  */
 
+import { normaliseScore, type ScoreStats } from '../finetune/score-norm';
+
 export type SecurityLevel = 'far_1e-3' | 'far_1e-4' | 'far_1e-5';
 
 /** The levels offered in Settings; the keys are the model manifest's calibrated thresholds. */
@@ -93,14 +95,25 @@ export function template(samples: readonly Float32Array[]): Float32Array {
  * Taking the max over individual samples as well would give an impostor several chances per
  * frame and raise the false-accept rate above the one the thresholds were calibrated for.
  */
-export function verifyScore(probe: Float32Array, person: { template: Float32Array }): number {
-  return cosine(probe, person.template);
+export function verifyScore(
+  probe: Float32Array,
+  person: { template: Float32Array; norm?: PersonScoreNorm | undefined },
+): number {
+  const raw = cosine(probe, person.template);
+  return person.norm ? normaliseScore(raw, person.norm.template, person.norm.reference) : raw;
+}
+
+/** Score normalisation a fine-tune measured for one person's template (finetune/score-norm.ts). */
+export interface PersonScoreNorm {
+  template: ScoreStats;
+  reference: ScoreStats;
 }
 
 export interface Enrolled {
   id: string;
   name: string;
   template: Float32Array;
+  norm?: PersonScoreNorm | undefined;
 }
 
 export interface Candidate {

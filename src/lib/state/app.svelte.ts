@@ -194,7 +194,8 @@ export class AppState {
   matchable() {
     return this.enrolled().map((p) => {
       const tuned = this.finetune.templateFor(p.id);
-      return tuned ? { ...p, template: tuned } : p;
+      const norm = this.finetune.normFor(p.id);
+      return { ...p, template: tuned ?? p.template, norm };
     });
   }
 

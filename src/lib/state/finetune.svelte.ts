@@ -1,6 +1,7 @@
 import type { BackendName } from '../embedding/backend';
 import { adaptEmbedding } from '../finetune/adapter';
 import type { FinetuneProgress } from '../finetune/finetune';
+import type { PersonScoreNorm } from '../math/match';
 import type {
   BackendStepResult,
   WorkerReply,
@@ -69,6 +70,16 @@ export class FinetuneController {
 
   templateFor(personId: string): Float32Array | null {
     return this.active?.templates.find((t) => t.personId === personId)?.template ?? null;
+  }
+
+  /** The person's score normalisation, kept by the last fine-tune whether or not its templates were. */
+  normFor(personId: string): PersonScoreNorm | undefined {
+    const record = this.record;
+    const i = record?.people.findIndex((p) => p.id === personId) ?? -1;
+    const stats = i >= 0 ? record?.norm?.stats[i] : undefined;
+    return stats && record?.norm
+      ? { template: stats, reference: record.norm.reference }
+      : undefined;
   }
 
   /** Starts a fine-tune for `job`; resolves when it is saved, refused, cancelled or failed. */
@@ -147,6 +158,7 @@ export class FinetuneController {
               template: reply.templates[i] ?? new Float32Array(),
             })),
             guard: reply.guard,
+            norm: reply.norm,
             createdAt: Date.now(),
             seconds: reply.seconds,
             backend: reply.backend,
@@ -163,9 +175,12 @@ export class FinetuneController {
               }
               this.record = record;
               finish(
-                record.used
+                (record.used
                   ? `Fine-tuned for ${people.length === 1 ? '1 person' : `${people.length} people`} in ${reply.seconds.toFixed(1)} s. ${reply.guard.reason}`
-                  : `Kept the base model: ${reply.guard.reason}`,
+                  : `Kept the base templates: ${reply.guard.reason}`) +
+                  (record.norm
+                    ? ' Scores are now normalised per person against the background strangers.'
+                    : ''),
                 'saved',
               );
             })

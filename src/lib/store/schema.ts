@@ -5,7 +5,7 @@
 
 import type { DBSchema } from 'idb';
 import type { Adapter } from '../finetune/adapter';
-import type { GuardReport } from '../finetune/finetune';
+import type { GuardReport, ScoreNorm } from '../finetune/finetune';
 import { norm } from '../math/match';
 
 export const DB_NAME = 'facegate';
@@ -60,6 +60,11 @@ export interface FinetuneRecord {
   /** Each person's template in the fine-tuned space (the trained LMCL class weights). */
   templates: { personId: string; template: Float32Array }[];
   guard: GuardReport;
+  /**
+   * Per-person score normalisation against the background bank, for the templates in use (the
+   * trained ones when `used`, else the base ones), in `templates`' order; null or absent: none.
+   */
+  norm?: ScoreNorm | null;
   createdAt: number;
   seconds: number;
   backend: string;

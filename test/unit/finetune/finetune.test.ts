@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BackgroundBank } from '../../../src/lib/finetune/bank';
 import {
+  checkAdapter,
   FinetuneCancelled,
   finetune,
   headLoss,
@@ -123,6 +124,12 @@ describe('finetune()', () => {
     result.templates.forEach((t) => expect(Math.hypot(...t)).toBeCloseTo(1, 5));
     expect(result.adapter?.rank).toBe(4);
     expect(result.guard.reason.length).toBeGreaterThan(10);
+    // Score normalisation is checked on its own; when kept, one cohort per template.
+    expect(result.normGuard).not.toBeNull();
+    if (result.normGuard?.accepted) {
+      expect(result.norm?.stats).toHaveLength(2);
+      result.norm?.stats.forEach((st) => expect(st.sd).toBeGreaterThan(0));
+    } else expect(result.norm).toBeNull();
     expect(tf.memory().numTensors).toBe(t0);
   });
 
@@ -172,6 +179,29 @@ describe('finetune()', () => {
       expect(total).toBe(2 * (3 * perSample + 8));
       expect(result.views).toBe(total);
     }
+  });
+
+  it('judges a change of scale by counts: one that lets strangers through is refused', () => {
+    const train = people.map((p) => p.samples.slice(1).map((x) => x.embedding));
+    const validation = people.map((p) => p.samples.slice(0, 1).map((x) => x.embedding));
+    const templates = train.map((rows) => {
+      const m = new Float32Array(dim);
+      for (const r of rows) r.forEach((x, j) => (m[j] = (m[j] ?? 0) + x));
+      return unit(Array.from(m));
+    });
+    const same = (e: Float32Array) => e;
+    const check = (score: (k: number, raw: number) => number) =>
+      checkAdapter(same, templates, train, validation, bank, 0.3, {
+        before: { adapt: same, templates },
+        score,
+        countsOnly: true,
+      });
+    expect(check((_k, v) => v).accepted).toBe(true);
+    // Shrinking every score toward zero moves the mean but rejects no held-out sample here.
+    expect(check((_k, v) => (v > 0.3 ? v * 0.9 + 0.03 : v)).accepted).toBe(true);
+    const loose = check((_k, v) => v + 0.5);
+    expect(loose.accepted).toBe(false);
+    expect(loose.reason).toMatch(/more strangers/);
   });
 
   it('refuses to run for nobody', async () => {

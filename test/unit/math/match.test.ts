@@ -91,6 +91,14 @@ describe('verifyScore', () => {
     const person = { template: v(0, 1), samples: [v(1, 0)] };
     expect(verifyScore(probe, person)).toBe(0);
   });
+
+  it("puts the cosine on the reference scale when the person's template has a score norm", () => {
+    const probe = v(1, 0);
+    const person = { template: v(Math.SQRT1_2, Math.SQRT1_2) };
+    const norm = { template: { mean: 0.1, sd: 0.2 }, reference: { mean: 0, sd: 0.1 } };
+    expect(verifyScore(probe, { ...person, norm })).toBeCloseTo((Math.SQRT1_2 - 0.1) / 2, 6);
+    expect(verifyScore(probe, { ...person, norm: undefined })).toBeCloseTo(Math.SQRT1_2, 6);
+  });
 });
 
 describe('identify', () => {
