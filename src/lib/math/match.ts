@@ -91,7 +91,8 @@ export function template(samples: readonly Float32Array[]): Float32Array {
 }
 
 /**
- * The 1:1 score of a probe against one enrolled person: cosine to the template only.
+ * The 1:1 score of a probe against one enrolled person: cosine to the template only, put on the
+ * reference scale when a fine-tune measured that template's stranger scores (`norm`).
  * Taking the max over individual samples as well would give an impostor several chances per
  * frame and raise the false-accept rate above the one the thresholds were calibrated for.
  */
