@@ -13,7 +13,10 @@
  * person, and the "outside" people (test-fold people with fewer images: neither enrolled anywhere
  * nor in the bank). Reported before vs after, at the manifest's FAR-1e-3 threshold: false-reject
  * rate, TAR at FAR 1e-3 (threshold re-chosen on these impostors), outside false-accept rate.
- * The "degraded" variant runs everything (enrollment and probes) through scripts/lib/degrade.ts.
+ * "after" is what the app would use (templates if their guard kept them, score normalisation if
+ * its check kept it); "after_without_guard" the trained templates alone; "base_znorm" the score
+ * normalisation alone. Variants: "clean"; "degraded" (held-out probes and outside people through
+ * scripts/lib/degrade.ts, enrollment as it is); "degraded-all" (enrollment degraded too).
  */
 // tfjs-core's CommonJS build first, then the gradients (see scripts/train.ts).
 import '@tensorflow/tfjs-core';
