@@ -32,6 +32,13 @@ export interface BackgroundBank {
   validationClasses: number;
 }
 
+/** The dot product of `a` with the row of `b` that starts at `bOffset` (rows of a bank's arrays). */
+export function dotAt(a: Float32Array, b: Float32Array, bOffset: number, dim: number): number {
+  let s = 0;
+  for (let j = 0; j < dim; j++) s += (a[j] ?? 0) * (b[bOffset + j] ?? 0);
+  return s;
+}
+
 export function bankBytes(info: Omit<BackgroundBankInfo, 'file' | 'note'>): number {
   const vectors = info.classes + info.samples;
   return vectors * 4 + vectors * info.dim + info.samples * 2;

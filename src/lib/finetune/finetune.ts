@@ -17,7 +17,7 @@ import { seededRandom } from '../math/seeded-random';
 import { marginLossTf } from '../train/margin-heads';
 import { adaptEmbedding, type Adapter } from './adapter';
 import { augmentCrop, MILD_AUGMENT, WEBCAM_AUGMENT, type AugmentRanges } from './augment';
-import type { BackgroundBank } from './bank';
+import { dotAt, type BackgroundBank } from './bank';
 import { bankReference, cohortStats, normaliseScore, type ScoreStats } from './score-norm';
 
 export interface FinetuneSample {
@@ -193,12 +193,6 @@ function unitMean(rows: readonly Float32Array[], dim: number): Float32Array {
   const n = Math.sqrt(s) || 1;
   for (let j = 0; j < dim; j++) m[j] = (m[j] ?? 0) / n;
   return m;
-}
-
-function dotAt(a: Float32Array, b: Float32Array, bOffset: number, dim: number): number {
-  let s = 0;
-  for (let j = 0; j < dim; j++) s += (a[j] ?? 0) * (b[bOffset + j] ?? 0);
-  return s;
 }
 
 /** Which background people train on device: the training part of the bank, nearest first. */
@@ -544,28 +538,26 @@ export async function finetune(args: FinetuneArgs): Promise<FinetuneResult> {
     const adapt = (e: Float32Array) => (result ? adaptEmbedding(result, e) : e);
     const head = new Float32Array(await classW.data());
     // The check holds out one sample per person; the templates the app keeps use every sample.
+    const baseTemplate = (p: number, withHeld: boolean) =>
+      unitMean(
+        [...(split.train[p] ?? []), ...(withHeld ? (split.validation[p] ?? []).slice(0, 1) : [])],
+        dim,
+      );
     const templatesFrom = (withHeld: boolean) =>
       args.people.map((_, p) => {
         if (cfg.templates === 'head') return unitMean([head.slice(p * dim, (p + 1) * dim)], dim);
-        if (cfg.templates === 'base') {
-          return unitMean(
-            [
-              ...(split.train[p] ?? []),
-              ...(withHeld ? (split.validation[p] ?? []).slice(0, 1) : []),
-            ],
-            dim,
-          );
-        }
+        if (cfg.templates === 'base') return baseTemplate(p, withHeld);
         const rows = cfg.templates === 'views' ? rowsOf(p) : (split.train[p] ?? []);
         const held = withHeld ? (split.validation[p] ?? []) : [];
         return unitMean([...rows, ...held].map(adapt), dim);
       });
     const templates = templatesFrom(true);
+    const heldOutTemplates = templatesFrom(false);
     const tTrain = now();
     progress({ phase: 'check', fraction: 0.97 });
     const guard = checkAdapter(
       adapt,
-      templatesFrom(false),
+      heldOutTemplates,
       split.train,
       validation,
       args.bank,
@@ -575,18 +567,9 @@ export async function finetune(args: FinetuneArgs): Promise<FinetuneResult> {
     let normGuard: GuardReport | null = null;
     if (cfg.scoreNorm) {
       const reference = bankReference(args.bank);
-      const baseWith = (withHeld: boolean) =>
-        args.people.map((_, p) =>
-          unitMean(
-            [
-              ...(split.train[p] ?? []),
-              ...(withHeld ? (split.validation[p] ?? []).slice(0, 1) : []),
-            ],
-            dim,
-          ),
-        );
+      const baseWith = (withHeld: boolean) => args.people.map((_, p) => baseTemplate(p, withHeld));
       const f = guard.accepted ? adapt : (e: Float32Array) => e;
-      const checked = guard.accepted ? templatesFrom(false) : baseWith(false);
+      const checked = guard.accepted ? heldOutTemplates : baseWith(false);
       const checkedStats = checked.map((t) => cohortStats(t, args.bank));
       normGuard = checkAdapter(f, checked, split.train, validation, args.bank, args.threshold, {
         before: { adapt: f, templates: checked },

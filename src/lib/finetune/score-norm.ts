@@ -7,18 +7,11 @@
  * those strangers are distributed as they are, on average, against a bank person's own centre:
  * the threshold then means the same false-accept rate for everyone it was calibrated for.
  */
-import type { BackgroundBank } from './bank';
+import { dotAt, type BackgroundBank } from './bank';
 
 export interface ScoreStats {
   mean: number;
   sd: number;
-}
-
-function dotRow(t: Float32Array, rows: Float32Array, k: number, dim: number): number {
-  let s = 0;
-  const o = k * dim;
-  for (let j = 0; j < dim; j++) s += (t[j] ?? 0) * (rows[o + j] ?? 0);
-  return s;
 }
 
 function stats(values: readonly number[]): ScoreStats {
@@ -38,7 +31,7 @@ export function cohortStats(template: Float32Array, bank: BackgroundBank): Score
   const scores: number[] = [];
   for (let k = 0; k < bank.labels.length; k++)
     if (inCohort(bank, bank.labels[k] ?? 0))
-      scores.push(dotRow(template, bank.samples, k, bank.dim));
+      scores.push(dotAt(template, bank.samples, k * bank.dim, bank.dim));
   return stats(scores);
 }
 
@@ -59,7 +52,7 @@ export function bankReference(bank: BackgroundBank): ScoreStats {
     for (let k = 0; k < bank.labels.length; k++) {
       const label = bank.labels[k] ?? 0;
       if (label !== c && inCohort(bank, label))
-        scores.push(dotRow(centre, bank.samples, k, bank.dim));
+        scores.push(dotAt(centre, bank.samples, k * bank.dim, bank.dim));
     }
     const s = stats(scores);
     mean += s.mean;
