@@ -2,6 +2,7 @@ import { alignmentTransform, type Similarity } from '../math/align';
 import { toGray } from '../math/image-stats';
 import { assessQuality, DEFAULT_QUALITY, type QualityThresholds } from '../math/quality';
 import { pickPrimaryFace, type DetectedFace } from '../math/face-select';
+import type { FaceMesh } from '../math/face-mesh';
 import type { FaceDetectorHandle } from './detector';
 import { warpToAlignedCrop } from './warp';
 
@@ -10,6 +11,8 @@ export type QualityResult = ReturnType<typeof assessQuality>;
 export interface FrameAnalysis {
   faces: DetectedFace[];
   primary: DetectedFace | null;
+  /** Dense landmarks of the primary face (468 points, source pixels); null when none were found. */
+  mesh: FaceMesh | null;
   transform: Similarity | null;
   /** The aligned 112x112 RGBA crop of the primary face, or null when there is none. */
   crop: ImageData | null;
@@ -100,6 +103,7 @@ export function analyzeFrame(
   return {
     faces,
     primary,
+    mesh: null,
     transform,
     crop,
     quality,
