@@ -24,6 +24,7 @@ import { parseFolds, parsePairs, type LfwPair } from '../src/lib/math/lfw-pairs.
 import { rocSvg } from '../src/lib/math/roc-svg.ts';
 import type { ModelManifest } from '../src/lib/embedding/manifest.ts';
 import { prepareDataset } from './prepare-dataset.ts';
+import { FRONT_END_VERSION } from '../src/lib/vision/front-end-version.ts';
 import { cosine, embedRecords } from './lib/embed-crops.ts';
 import { fileFetcher, readManifest } from './lib/model-files.ts';
 import { initTf } from './lib/tf-node.ts';
@@ -37,6 +38,7 @@ export interface EvalArgs {
   roc: string | null;
   cache: string | null;
   backend: 'wasm' | 'cpu';
+  refine: boolean;
 }
 
 export interface EvalResult {
@@ -65,6 +67,7 @@ function parseArgs(argv: string[]): EvalArgs {
     roc: null,
     cache: null,
     backend: 'wasm',
+    refine: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -80,6 +83,7 @@ function parseArgs(argv: string[]): EvalArgs {
     else if (flag === '--model') args.model = value();
     else if (flag === '--roc') args.roc = value();
     else if (flag === '--cache') args.cache = value();
+    else if (flag === '--refine') args.refine = true;
     else if (flag === '--backend') args.backend = value() === 'cpu' ? 'cpu' : 'wasm';
     else throw new Error(`unknown argument ${flag}`);
   }
@@ -91,10 +95,14 @@ function parseArgs(argv: string[]): EvalArgs {
   return args;
 }
 
-/** One crop cache per dataset folder, shared by every run and model (crops do not depend on the model). */
-export function defaultCropCache(data: string): string {
+/**
+ * One crop cache per dataset folder and front end, shared by every run and model (crops do not
+ * depend on the model, but do on how faces are found and aligned).
+ */
+export function defaultCropCache(data: string, refine = false): string {
   const abs = resolve(data);
-  const tag = createHash('sha256').update(abs).digest('hex').slice(0, 8);
+  const frontEnd = `${FRONT_END_VERSION}${refine ? '-refine' : ''}`;
+  const tag = createHash('sha256').update(`${abs}\n${frontEnd}`).digest('hex').slice(0, 8);
   return resolve(import.meta.dirname, `../.cache/crops/${basename(abs)}-${tag}`);
 }
 
@@ -106,7 +114,7 @@ export async function evaluate(args: EvalArgs, embedderIn?: Embedder): Promise<E
   const pairs = selectPairs(parsePairs(readFileSync(args.pairs, 'utf8')), args.folds);
   if (pairs.length === 0) throw new Error('no pairs in the selected folds');
   const files = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
-  const cache = resolve(args.cache ?? defaultCropCache(args.data));
+  const cache = resolve(args.cache ?? defaultCropCache(args.data, args.refine));
   const records = await prepareDataset(
     {
       data: args.data,
@@ -115,6 +123,7 @@ export async function evaluate(args: EvalArgs, embedderIn?: Embedder): Promise<E
       batch: 24,
       maxSide: 1024,
       contactSheet: null,
+      refine: args.refine,
       files,
     },
     false,

@@ -32,6 +32,8 @@ export interface CropRecord {
   width: number | null;
   height: number | null;
   detectMs: number | null;
+  landmarkMs?: number | null;
+  meshScore?: number | null;
   alignMs: number | null;
 }
 
@@ -42,6 +44,8 @@ export interface Args {
   batch: number;
   maxSide: number;
   contactSheet: string | null;
+  /** A second landmark pass per image (IMAGE mode refinement, see AnalyzeOptions.refine). */
+  refine: boolean;
   /** Only these relative paths (Person/file.jpg); null = the whole folder. */
   files: string[] | null;
 }
@@ -54,6 +58,7 @@ function parseArgs(argv: string[]): Args {
     batch: 24,
     maxSide: 1024,
     contactSheet: null,
+    refine: false,
     files: null,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -69,6 +74,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--batch') args.batch = Number(value());
     else if (flag === '--max-side') args.maxSide = Number(value());
     else if (flag === '--contact-sheet') args.contactSheet = value();
+    else if (flag === '--refine') args.refine = true;
     else if (flag === '--files')
       args.files = readFileSync(value(), 'utf8')
         .split('\n')
@@ -123,6 +129,8 @@ function toRecord(person: string, file: string, r: BatchItemResult, out: string)
     width: r.width ?? null,
     height: r.height ?? null,
     detectMs: r.detectMs === undefined ? null : Math.round(r.detectMs * 100) / 100,
+    landmarkMs: r.landmarkMs === undefined ? null : Math.round(r.landmarkMs * 100) / 100,
+    meshScore: r.meshScore ?? null,
     alignMs: r.alignMs === undefined ? null : Math.round(r.alignMs * 100) / 100,
   };
 }
@@ -175,7 +183,7 @@ export async function prepareDataset(args: Args, log = true): Promise<CropRecord
         const chunk = todo.slice(i, i + args.batch);
         const results = await runner.process(
           chunk.map((c) => c.file),
-          { maxDetectSide: args.maxSide },
+          { maxDetectSide: args.maxSide, refine: args.refine },
         );
         const lines: string[] = [];
         results.forEach((r, k) => {
@@ -207,6 +215,7 @@ export async function prepareDataset(args: Args, log = true): Promise<CropRecord
   const otherFailures = records.filter((r) => r.failure && r.failure !== 'no_face').length;
   const detect = median(records.flatMap((r) => (r.detectMs === null ? [] : [r.detectMs])));
   const align = median(records.flatMap((r) => (r.alignMs === null ? [] : [r.alignMs])));
+  const landmark = median(records.flatMap((r) => (r.landmarkMs == null ? [] : [r.landmarkMs])));
   const summary = {
     images: records.length,
     processed_now: todo.length,
@@ -216,6 +225,7 @@ export async function prepareDataset(args: Args, log = true): Promise<CropRecord
     no_face_percent: Math.round((10000 * noFace) / Math.max(records.length, 1)) / 100,
     other_failures: otherFailures,
     median_detect_ms: Math.round(detect * 100) / 100,
+    median_landmark_ms: Math.round(landmark * 100) / 100,
     median_align_ms: Math.round(align * 100) / 100,
   };
   if (log) console.log(JSON.stringify(summary, null, 2));

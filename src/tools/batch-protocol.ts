@@ -4,6 +4,8 @@ import type { QualityReason } from '../lib/math/quality';
 /** What scripts send to, and get back from, the batch page (plain JSON across Playwright). */
 export interface BatchOptions {
   maxDetectSide: number;
+  /** A second landmark pass in the region of the first mesh (AnalyzeOptions.refine). */
+  refine: boolean;
 }
 
 export type BatchFailure = 'read_failed' | 'decode_failed' | 'no_face';
@@ -18,7 +20,11 @@ export interface BatchItemResult {
   faces?: number;
   score?: number;
   box?: number[];
+  /** The five points the crop was aligned on (mesh eye centres, nose tip, mouth corners). */
   keypoints?: Point[];
+  /** The landmark model's face-presence score. */
+  meshScore?: number;
+  landmarkMs?: number;
   quality?: QualityReason[];
   detectMs?: number;
   alignMs?: number;

@@ -4,7 +4,9 @@
  */
 import { createFaceDetector, type FaceDetectorHandle } from '../lib/vision/detector';
 import { analyzeFrame } from '../lib/vision/frame-analysis';
+import { createFaceLandmarker, type FaceLandmarkerHandle } from '../lib/vision/landmarker';
 import { ALIGNED_SIZE, type Point } from '../lib/math/align';
+import { meshAlignmentPoints } from '../lib/math/face-mesh';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerBrowserBackends, type BackendName } from '../lib/embedding/backend';
 import { Embedder } from '../lib/embedding/embedder';
@@ -12,6 +14,7 @@ import type { ModelManifest } from '../lib/embedding/manifest';
 import type { BatchItemResult, BatchOptions, ContactSheetRequest } from './batch-protocol';
 
 let detector: FaceDetectorHandle | null = null;
+let landmarker: FaceLandmarkerHandle | null = null;
 
 async function blobToBase64(blob: Blob): Promise<string> {
   const dataUrl = await new Promise<string>((resolve, reject) => {
@@ -26,7 +29,7 @@ async function blobToBase64(blob: Blob): Promise<string> {
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
 async function processOne(url: string, options: BatchOptions): Promise<BatchItemResult> {
-  if (!detector) throw new Error('batch front end not ready');
+  if (!detector || !landmarker) throw new Error('batch front end not ready');
   const response = await fetch(url);
   if (!response.ok) return { url, failure: 'read_failed', detail: `HTTP ${response.status}` };
   let bitmap: ImageBitmap;
@@ -36,11 +39,12 @@ async function processOne(url: string, options: BatchOptions): Promise<BatchItem
     return { url, failure: 'decode_failed', detail: String(error) };
   }
   try {
-    const analysis = analyzeFrame(detector, bitmap, bitmap.width, bitmap.height, {
+    const analysis = await analyzeFrame(detector, landmarker, bitmap, bitmap.width, bitmap.height, {
       maxDetectSide: options.maxDetectSide,
+      refine: options.refine,
     });
     const face = analysis.primary;
-    if (!face || !analysis.crop) {
+    if (!face || !analysis.crop || !analysis.mesh) {
       return {
         url,
         failure: 'no_face',
@@ -48,6 +52,7 @@ async function processOne(url: string, options: BatchOptions): Promise<BatchItem
         height: bitmap.height,
         faces: analysis.faces.length,
         detectMs: analysis.timings.detectMs,
+        landmarkMs: analysis.timings.landmarkMs,
         alignMs: analysis.timings.alignMs,
       };
     }
@@ -61,9 +66,13 @@ async function processOne(url: string, options: BatchOptions): Promise<BatchItem
       faces: analysis.faces.length,
       score: round2(face.score),
       box: [face.box.x, face.box.y, face.box.width, face.box.height].map(round2),
-      keypoints: face.keypoints.map(([x, y]): Point => [round2(x), round2(y)]),
+      keypoints: meshAlignmentPoints(analysis.mesh.points).map(
+        ([x, y]): Point => [round2(x), round2(y)],
+      ),
+      meshScore: round2(analysis.mesh.score),
       quality: analysis.quality.reasons,
       detectMs: analysis.timings.detectMs,
+      landmarkMs: analysis.timings.landmarkMs,
       alignMs: analysis.timings.alignMs,
       png,
     };
@@ -100,6 +109,9 @@ async function contactSheet(request: ContactSheetRequest): Promise<string> {
 
 async function init() {
   detector = await createFaceDetector(new URL('/', location.href).href);
+  // The landmark model runs on tfjs: single-threaded SIMD wasm, as the app on a CPU.
+  await registerBrowserBackends(new URL('/tfjs/', location.href).href);
+  landmarker = await createFaceLandmarker(new URL('/', location.href).href);
   window.facegateBatch = {
     async process(urls, options) {
       const results: BatchItemResult[] = [];

@@ -29,6 +29,7 @@ it('evaluates a small pairs file end to end', async () => {
     roc,
     cache: join(dir, 'crops'),
     backend: 'wasm',
+    refine: false,
   });
   expect(result.pairs).toBe(16);
   expect(result.no_face).toBe(0);

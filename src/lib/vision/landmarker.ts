@@ -1,0 +1,139 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
+import { applySimilarity, invertSimilarity, similarityScale, type Similarity } from '../math/align';
+import { MESH_POINTS, type FaceMesh, type Point3 } from '../math/face-mesh';
+import { LANDMARK_MODEL_DIR, LANDMARK_MODEL_FILES } from './landmark-model-files';
+
+/** The face-mesh model's input side, pixels. */
+export const MESH_INPUT = 192;
+
+export class LandmarkerLoadError extends Error {
+  override name = 'LandmarkerLoadError';
+}
+
+export interface FaceLandmarkerHandle {
+  /**
+   * The 468-point mesh of the face inside `roi` (source pixels -> MESH_INPUT crop), or null when
+   * the model says no face is there. Always async: reading a tensor synchronously on webgpu lost
+   * the device (ARCHITECTURE.md).
+   */
+  estimate(source: CanvasImageSource, roi: Similarity): Promise<FaceMesh | null>;
+  close(): void;
+}
+
+interface ModelJson {
+  modelTopology: object;
+  weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
+}
+
+async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function fetchVerified(base: URL, file: (typeof LANDMARK_MODEL_FILES)[number]) {
+  const url = new URL(LANDMARK_MODEL_DIR + file.name, base).href;
+  let bytes: ArrayBuffer;
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    bytes = await response.arrayBuffer();
+  } catch (cause) {
+    throw new LandmarkerLoadError(`Could not load the face landmark model (${url}): ${String(cause)}`);
+  }
+  if (bytes.byteLength !== file.bytes || (await sha256Hex(bytes)) !== file.sha256) {
+    throw new LandmarkerLoadError(
+      `The face landmark model file ${file.name} is damaged or was altered. Reload the page to fetch it again.`,
+    );
+  }
+  return bytes;
+}
+
+let warpCanvas: OffscreenCanvas | null = null;
+let warpContext: OffscreenCanvasRenderingContext2D | null = null;
+
+function warp(source: CanvasImageSource, roi: Similarity): Float32Array {
+  if (!warpContext) {
+    warpCanvas = new OffscreenCanvas(MESH_INPUT, MESH_INPUT);
+    warpContext = warpCanvas.getContext('2d', { willReadFrequently: true });
+    if (!warpContext) throw new Error('This browser cannot draw on an OffscreenCanvas.');
+  }
+  const ctx = warpContext;
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.fillStyle = '#000';
+  ctx.fillRect(0, 0, MESH_INPUT, MESH_INPUT);
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = 'high';
+  ctx.setTransform(roi.a, roi.b, -roi.b, roi.a, roi.tx, roi.ty);
+  ctx.drawImage(source, 0, 0);
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  const rgba = ctx.getImageData(0, 0, MESH_INPUT, MESH_INPUT).data;
+  // The model takes RGB in 0..1 (as MediaPipe's face_landmark graph feeds it).
+  const rgb = new Float32Array(MESH_INPUT * MESH_INPUT * 3);
+  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
+    rgb[j] = (rgba[i] as number) / 255;
+    rgb[j + 1] = (rgba[i + 1] as number) / 255;
+    rgb[j + 2] = (rgba[i + 2] as number) / 255;
+  }
+  return rgb;
+}
+
+/** Mesh output (crop pixels) back to source pixels; z scaled like x and y. */
+export function meshToSource(raw: ArrayLike<number>, roi: Similarity): Point3[] {
+  const inverse = invertSimilarity(roi);
+  const zScale = 1 / similarityScale(roi);
+  const points: Point3[] = [];
+  for (let i = 0; i < MESH_POINTS; i++) {
+    const [x, y] = applySimilarity(inverse, [raw[3 * i] as number, raw[3 * i + 1] as number]);
+    points.push([x, y, (raw[3 * i + 2] as number) * zScale]);
+  }
+  return points;
+}
+
+/** Below this face-presence score the mesh is not a face (MediaPipe's default is 0.5). */
+export const MIN_MESH_SCORE = 0.5;
+
+export async function createFaceLandmarker(baseUrl: string): Promise<FaceLandmarkerHandle> {
+  const base = new URL(baseUrl, globalThis.location?.href);
+  const [jsonFile, binFile] = LANDMARK_MODEL_FILES;
+  const [jsonBytes, weightBytes] = await Promise.all([
+    fetchVerified(base, jsonFile),
+    fetchVerified(base, binFile),
+  ]);
+  let model: GraphModel;
+  try {
+    const json = JSON.parse(new TextDecoder().decode(jsonBytes)) as ModelJson;
+    model = await loadGraphModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+        weightData: weightBytes,
+      }),
+    );
+  } catch (cause) {
+    throw new LandmarkerLoadError(`The face landmark model could not start: ${String(cause)}`);
+  }
+  return {
+    async estimate(source, roi) {
+      const pixels = warp(source, roi);
+      const outputs = tf.tidy(() => {
+        const input = tf.tensor4d(pixels, [1, MESH_INPUT, MESH_INPUT, 3]);
+        return model.execute(input) as tf.Tensor[];
+      });
+      try {
+        const meshT = outputs.find((t) => t.shape[t.shape.length - 1] === MESH_POINTS * 3);
+        const flagT = outputs.find((t) => t.shape[t.shape.length - 1] === 1);
+        if (!meshT || !flagT) throw new Error('the face landmark model gave unexpected outputs');
+        const [raw, flag] = await Promise.all([meshT.data(), flagT.data()]);
+        const score = flag[0] ?? 0;
+        if (!(score >= MIN_MESH_SCORE)) return null;
+        return { points: meshToSource(raw, roi), score };
+      } finally {
+        tf.dispose(outputs);
+      }
+    },
+    close() {
+      model.dispose();
+    },
+  };
+}
