@@ -10,8 +10,19 @@ export interface ProbeResult {
   error?: string;
 }
 
-/** Registers every backend the app can use; wasm binaries are served by the app itself. */
-export async function registerBrowserBackends(wasmBase: string): Promise<void> {
+let registered: Promise<void> | null = null;
+
+/**
+ * Registers every backend the app can use; wasm binaries are served by the app itself. Once per
+ * page or worker: the landmark model and the backbone share it, and a second call must not undo
+ * the backend the probe chose.
+ */
+export function registerBrowserBackends(wasmBase: string): Promise<void> {
+  registered ??= register(wasmBase);
+  return registered;
+}
+
+async function register(wasmBase: string): Promise<void> {
   await import('@tensorflow/tfjs-backend-cpu');
   await import('@tensorflow/tfjs-backend-webgl');
   await import('@tensorflow/tfjs-backend-webgpu');

@@ -1,6 +1,8 @@
 import { CameraError, closeCamera, openCamera, CAMERA_MESSAGES } from '../vision/camera';
 import { createFaceDetector, type FaceDetectorHandle } from '../vision/detector';
 import { analyzeFrame, type FrameAnalysis } from '../vision/frame-analysis';
+import { createFaceLandmarker, type FaceLandmarkerHandle } from '../vision/landmarker';
+import { registerBrowserBackends } from '../embedding/backend';
 import { RollingStats } from '../math/rolling-stats';
 
 export type CameraStatus = 'idle' | 'loading' | 'running' | 'error';
@@ -12,11 +14,13 @@ export class CameraSession {
   analysis = $state.raw<FrameAnalysis | null>(null);
   fps = $state(0);
   detectMs = $state(0);
+  landmarkMs = $state(0);
   alignMs = $state(0);
   frameSize = $state({ width: 0, height: 0 });
 
   private stream: MediaStream | null = null;
   private detector: FaceDetectorHandle | null = null;
+  private landmarker: FaceLandmarkerHandle | null = null;
   private video: HTMLVideoElement | null = null;
   private running = false;
   private readonly stats = new RollingStats(30);
@@ -33,6 +37,12 @@ export class CameraSession {
     this.error = null;
     try {
       this.detector ??= await createFaceDetector(import.meta.env.BASE_URL);
+      if (!this.landmarker) {
+        await registerBrowserBackends(
+          new URL('tfjs/', new URL(import.meta.env.BASE_URL, location.href)).href,
+        );
+        this.landmarker = await createFaceLandmarker(import.meta.env.BASE_URL);
+      }
       this.stream = await openCamera(video);
     } catch (error) {
       this.status = 'error';
@@ -65,26 +75,33 @@ export class CameraSession {
     const video = this.video;
     if (!this.running || !video) return;
     if ('requestVideoFrameCallback' in video) {
-      video.requestVideoFrameCallback(() => this.tick());
+      video.requestVideoFrameCallback(() => void this.tick());
     } else {
-      requestAnimationFrame(() => this.tick());
+      requestAnimationFrame(() => void this.tick());
     }
   }
 
-  private tick(): void {
+  private async tick(): Promise<void> {
     const video = this.video;
     const detector = this.detector;
-    if (!this.running || !video || !detector) return;
+    const landmarker = this.landmarker;
+    if (!this.running || !video || !detector || !landmarker) return;
     const width = video.videoWidth;
     const height = video.videoHeight;
     if (width > 0 && height > 0) {
       try {
-        const analysis = analyzeFrame(detector, video, width, height);
+        // The next frame is asked for only after this one is done: frames that arrive meanwhile
+        // are dropped, never queued.
+        const analysis = await analyzeFrame(detector, landmarker, video, width, height, {
+          previousMesh: this.analysis?.mesh ?? null,
+        });
+        if (!this.running) return;
         this.stats.frame(performance.now(), analysis.timings);
         this.analysis = analysis;
         this.frameSize = { width, height };
         this.fps = this.stats.fps();
         this.detectMs = this.stats.median('detectMs');
+        this.landmarkMs = this.stats.median('landmarkMs');
         this.alignMs = this.stats.median('alignMs');
         for (const listener of this.listeners) listener(analysis, video);
       } catch (error) {
