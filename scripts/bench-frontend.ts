@@ -1,6 +1,6 @@
 /**
  * Front-end benchmark: the built app in headless Chromium with a fake 640x480 camera showing LFW
- * photos; samples the camera screen's rolling medians of detect and align time and the FPS.
+ * photos; samples the camera screen's rolling medians of detect, landmark and align time and the FPS.
  *
  *   npm run build && npm run bench:frontend -- [--seconds 30] [--out docs/bench-frontend.json]
  *
@@ -61,12 +61,13 @@ try {
       timeout: 60_000,
     },
   );
-  const samples: { detect: number; align: number; fps: number }[] = [];
+  const samples: { detect: number; landmark: number; align: number; fps: number }[] = [];
   const end = Date.now() + seconds * 1000;
   while (Date.now() < end) {
     await page.waitForTimeout(1000);
     samples.push({
       detect: Number(await stats.getAttribute('data-detect-ms')),
+      landmark: Number(await stats.getAttribute('data-landmark-ms')),
       align: Number(await stats.getAttribute('data-align-ms')),
       fps: Number(await stats.getAttribute('data-fps')),
     });
@@ -78,9 +79,10 @@ try {
     frame: '640x480, fake camera (LFW photos letterboxed), headless Debian Chromium, CPU only',
     samples: samples.length,
     median_detect_ms: median(samples.map((s) => s.detect)),
+    median_landmark_ms: median(samples.map((s) => s.landmark)),
     median_align_ms: median(samples.map((s) => s.align)),
     median_fps: median(samples.map((s) => s.fps)),
-    note: 'each sample is the camera screen rolling median over the last 30 frames; align = pick face + similarity fit + 112x112 warp + quality gate',
+    note: 'each sample is the camera screen rolling median over the last 30 frames; landmark = face mesh (192x192 rotated ROI warp + tfjs model on the page backend, wasm here; tracked from the previous mesh); align = five mesh points, similarity fit, 112x112 warp, quality gate',
   };
   console.log(JSON.stringify(result, null, 2));
   mkdirSync(dirname(resolve(out)), { recursive: true });
