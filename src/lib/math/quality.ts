@@ -3,9 +3,12 @@
  * says why not in words the user can act on.
  */
 
-import { ALIGN_TEMPLATE_112, type Point } from './align';
+import type { FaceMesh } from './face-mesh';
 import { countConfidentFaces, pickPrimaryFace, type DetectedFace } from './face-select';
+import { estimateHeadPose, keypointPoseRatios, type HeadPose } from './head-pose';
 import { laplacianVariance, meanLuminance } from './image-stats';
+
+export type { HeadPose } from './head-pose';
 
 export type QualityReason =
   | 'no_face'
@@ -21,67 +24,26 @@ export const QUALITY_MESSAGES: Record<QualityReason, string> = {
   no_face: 'No face found. Look at the camera.',
   multiple_faces: 'More than one face in view. Only one person at a time.',
   too_small: 'Face too small. Move closer.',
-  head_turned: 'Head turned too far. Face the camera.',
+  // Said only beyond the widest pose enrollment asks for, so it never contradicts its prompts.
+  head_turned: 'Head turned too far. Turn back towards the camera.',
   head_tilted: 'Head tilted. Hold your head level.',
   blurry: 'Too blurry. Hold still.',
   too_dark: 'Too dark. Add light in front of you.',
   too_bright: 'Too bright. Avoid direct light behind or on you.',
 };
 
-export interface HeadPose {
-  /** Degrees; angle of the eye line from horizontal, positive when the image-right eye is lower. */
-  roll: number;
-  /** Nose offset along the eye line from the eye midpoint, over interocular distance; ~0 frontal, sign = direction in the image. */
-  yaw: number;
-  /** (eyes→nose − nose→mouth) / (eyes→mouth) across the eye line, minus the template's value; ~0 frontal, > 0 head down. */
-  pitch: number;
-  /** Pixels between the eye keypoints. */
-  interocular: number;
-}
+/** A reason's words replaced (a string) or left out (null), e.g. by enrollment's pose guidance. */
+export type QualityMessageOverrides = Partial<Record<QualityReason, string | null>>;
 
-interface RawPose extends HeadPose {
-  rawPitch: number;
-}
-
-/**
- * Pose proxies from the 2D keypoints 0..3 only. Offsets are measured in the
- * face's own frame (rotated by roll) so a tilted head does not read as turned.
- * Ears are not used: the far ear is hidden or guessed exactly when yaw is large.
- * Pitch uses the nose tip sticking out of the face plane: looking down moves its
- * projection towards the mouth, looking up towards the eyes.
- */
-function rawPose(keypoints: readonly Point[]): RawPose {
-  const [rightEye, leftEye, nose, mouth] = keypoints;
-  if (!rightEye || !leftEye || !nose || !mouth) {
-    throw new RangeError(`head pose needs 4 keypoints, got ${keypoints.length}`);
-  }
-  const ex = leftEye[0] - rightEye[0];
-  const ey = leftEye[1] - rightEye[1];
-  const interocular = Math.hypot(ex, ey);
-  const roll = (Math.atan2(ey, ex) * 180) / Math.PI;
-  if (!(interocular > 0)) {
-    return { roll, yaw: NaN, pitch: NaN, rawPitch: NaN, interocular };
-  }
-  // u along the eye line, v perpendicular to it, pointing down the face.
-  const ux = ex / interocular;
-  const uy = ey / interocular;
-  const vx = -uy;
-  const vy = ux;
-  const mx = (rightEye[0] + leftEye[0]) / 2;
-  const my = (rightEye[1] + leftEye[1]) / 2;
-  const yaw = ((nose[0] - mx) * ux + (nose[1] - my) * uy) / interocular;
-  const eyesToNose = (nose[0] - mx) * vx + (nose[1] - my) * vy;
-  const eyesToMouth = (mouth[0] - mx) * vx + (mouth[1] - my) * vy;
-  const rawPitch = eyesToMouth > 0 ? (eyesToNose - (eyesToMouth - eyesToNose)) / eyesToMouth : NaN;
-  return { roll, yaw, pitch: rawPitch, rawPitch, interocular };
-}
-
-// The canonical template is the "frontal" reference, so its pitch reads 0.
-const TEMPLATE_PITCH = rawPose(ALIGN_TEMPLATE_112).rawPitch;
-
-export function headPose(keypoints: readonly Point[]): HeadPose {
-  const { roll, yaw, rawPitch, interocular } = rawPose(keypoints);
-  return { roll, yaw, pitch: rawPitch - TEMPLATE_PITCH, interocular };
+/** The words for these reasons, in order. */
+export function qualityMessages(
+  reasons: readonly QualityReason[],
+  overrides: QualityMessageOverrides = {},
+): string[] {
+  return reasons.flatMap((r) => {
+    const message = r in overrides ? overrides[r] : QUALITY_MESSAGES[r];
+    return message ? [message] : [];
+  });
 }
 
 export interface QualityThresholds {
@@ -91,9 +53,10 @@ export interface QualityThresholds {
   minFaceWidthPx: number;
   /** Optional extra size check on the eye distance, source pixels. */
   minInterocularPx?: number;
+  /** Pose limits in degrees (head-pose.ts: yaw, pitch, roll). */
   maxAbsRollDeg: number;
-  maxAbsYaw: number;
-  maxAbsPitch: number;
+  maxAbsYawDeg: number;
+  maxAbsPitchDeg: number;
   /** Laplacian variance of the ALIGNED_SIZE grayscale crop. */
   minLaplacianVar: number;
   /** Mean luma of the aligned crop, 0..255. */
@@ -107,10 +70,14 @@ export const DEFAULT_QUALITY: QualityThresholds = {
   minScore: 0.5,
   // Upscaling a smaller face to 112 px adds no detail for the embedder.
   minFaceWidthPx: 80,
+  // Roll is undone by the alignment; past ~20° the detector and the mesh lose accuracy.
   maxAbsRollDeg: 20,
-  // Both ≈ 35-40° of rotation for typical nose depth; past that ArcFace accuracy drops.
-  maxAbsYaw: 0.35,
-  maxAbsPitch: 0.35,
+  // Past ~35° of yaw the far eye starts to hide behind the nose and face embeddings lose accuracy
+  // fast; pitch hides the eyes (chin down) or foreshortens the face (chin up) sooner, and reads
+  // noisier. Guided enrollment's widest views (enroll-guidance.ts) lie inside these limits, so
+  // the gate passes every view it asks for and only ever says "turned too far" past them.
+  maxAbsYawDeg: 35,
+  maxAbsPitchDeg: 30,
   // Conservative placeholder: to be calibrated on real LFW aligned crops.
   minLaplacianVar: 15,
   minLuminance: 40,
@@ -122,12 +89,15 @@ export interface QualityInput {
   faces: DetectedFace[];
   /** Aligned grayscale crop of the primary face; null skips the image checks. */
   crop: { gray: Float32Array; width: number; height: number } | null;
+  /** The primary face's 468-point mesh: when present the pose comes from it, else from keypoints. */
+  mesh?: FaceMesh | null;
 }
 
 export interface QualityMetrics {
   /** Confident faces counted towards multiple_faces. */
   faces: number;
   faceWidth?: number;
+  /** Degrees, as HeadPose. */
   roll?: number;
   yaw?: number;
   pitch?: number;
@@ -139,6 +109,8 @@ export interface QualityResult {
   ok: boolean;
   reasons: QualityReason[];
   primary: DetectedFace | null;
+  /** The primary face's head pose (head-pose.ts), or null when there is nothing to measure. */
+  pose: HeadPose | null;
   metrics: QualityMetrics;
 }
 
@@ -157,7 +129,7 @@ export function assessQuality(input: QualityInput, t = DEFAULT_QUALITY): Quality
   const confident = input.faces.filter((f) => f.score >= t.minScore);
   const primary = pickPrimaryFace(confident, t.minScore);
   if (primary === null) {
-    return { ok: false, reasons: ['no_face'], primary: null, metrics: { faces: 0 } };
+    return { ok: false, reasons: ['no_face'], primary: null, pose: null, metrics: { faces: 0 } };
   }
 
   const reasons: QualityReason[] = [];
@@ -165,18 +137,20 @@ export function assessQuality(input: QualityInput, t = DEFAULT_QUALITY): Quality
   const metrics: QualityMetrics = { faces: faceCount, faceWidth: primary.box.width };
   if (faceCount > 1) reasons.push('multiple_faces');
 
-  // Without the 4 alignment keypoints there is no pose to judge (and no crop either).
-  const pose = primary.keypoints.length >= 4 ? headPose(primary.keypoints) : null;
+  // The mesh's pose when there is a mesh, else the keypoints'; without either, nothing to judge.
+  const pose = estimateHeadPose(primary.keypoints, input.mesh);
   const tooNarrow = primary.box.width < t.minFaceWidthPx;
   const eyesTooClose =
-    t.minInterocularPx !== undefined && pose !== null && pose.interocular < t.minInterocularPx;
+    t.minInterocularPx !== undefined &&
+    primary.keypoints.length >= 4 &&
+    keypointPoseRatios(primary.keypoints).interocular < t.minInterocularPx;
   if (tooNarrow || eyesTooClose) reasons.push('too_small');
 
   if (pose !== null) {
     metrics.roll = pose.roll;
     metrics.yaw = pose.yaw;
     metrics.pitch = pose.pitch;
-    if (exceeds(pose.yaw, t.maxAbsYaw) || exceeds(pose.pitch, t.maxAbsPitch)) {
+    if (exceeds(pose.yaw, t.maxAbsYawDeg) || exceeds(pose.pitch, t.maxAbsPitchDeg)) {
       reasons.push('head_turned');
     }
     if (exceeds(pose.roll, t.maxAbsRollDeg)) reasons.push('head_tilted');
@@ -191,5 +165,5 @@ export function assessQuality(input: QualityInput, t = DEFAULT_QUALITY): Quality
     if (metrics.luminance > t.maxLuminance) reasons.push('too_bright');
   }
 
-  return { ok: reasons.length === 0, reasons, primary, metrics };
+  return { ok: reasons.length === 0, reasons, primary, pose, metrics };
 }

@@ -5,9 +5,10 @@ import {
   DEFAULT_QUALITY,
   QUALITY_MESSAGES,
   assessQuality,
-  headPose,
+  qualityMessages,
   type QualityReason,
 } from '../../../src/lib/math/quality';
+import { syntheticMesh } from './synthetic-mesh';
 
 /** The template scaled and placed in a 640x480 frame: a frontal, level face ~200 px wide. */
 function frontalKeypoints(scale = 3, ox = 150, oy = 50): Point[] {
@@ -41,50 +42,6 @@ function crop(mean: number, contrast: number) {
 
 const sharpCrop = crop(128, 20);
 
-describe('headPose', () => {
-  it('reads ~0 on a frontal level face', () => {
-    const pose = headPose(frontalKeypoints());
-    expect(Math.abs(pose.roll)).toBeLessThan(0.5);
-    expect(Math.abs(pose.yaw)).toBeLessThan(0.01);
-    expect(pose.pitch).toBeCloseTo(0, 10);
-    expect(pose.interocular).toBeCloseTo(3 * 35.24, 0);
-  });
-
-  it('reports roll as the eye-line angle and keeps yaw/pitch roll-invariant', () => {
-    const base = headPose(frontalKeypoints());
-    const tilted = headPose(rotate(frontalKeypoints(), 25));
-    expect(tilted.roll - base.roll).toBeCloseTo(25, 6);
-    expect(tilted.yaw).toBeCloseTo(base.yaw, 9);
-    expect(tilted.pitch).toBeCloseTo(base.pitch, 9);
-  });
-
-  it('reports yaw as signed nose offset over interocular distance', () => {
-    const kps = frontalKeypoints();
-    const [nx, ny] = kps[2] as Point;
-    const iod = headPose(kps).interocular;
-    const turned = [...kps];
-    turned[2] = [nx + 0.5 * iod, ny];
-    expect(headPose(turned).yaw).toBeCloseTo(0.5, 2);
-    turned[2] = [nx - 0.5 * iod, ny];
-    expect(headPose(turned).yaw).toBeCloseTo(-0.5, 2);
-  });
-
-  it('reports pitch > 0 when the nose drops towards the mouth', () => {
-    const kps = frontalKeypoints();
-    const [nx, ny] = kps[2] as Point;
-    const down = [...kps];
-    down[2] = [nx, ny + 20];
-    const up = [...kps];
-    up[2] = [nx, ny - 20];
-    expect(headPose(down).pitch).toBeGreaterThan(0.2);
-    expect(headPose(up).pitch).toBeLessThan(-0.2);
-  });
-
-  it('throws with fewer than 4 keypoints', () => {
-    expect(() => headPose(frontalKeypoints().slice(0, 3))).toThrow(/4 keypoints/);
-  });
-});
-
 describe('assessQuality', () => {
   it('passes a good frame', () => {
     const result = assessQuality({ faces: [faceWith(frontalKeypoints())], crop: sharpCrop });
@@ -102,6 +59,7 @@ describe('assessQuality', () => {
         ok: false,
         reasons: ['no_face'],
         primary: null,
+        pose: null,
         metrics: { faces: 0 },
       });
     }
@@ -127,11 +85,18 @@ describe('assessQuality', () => {
     ).toEqual(['too_small']);
   });
 
-  it('reports head_turned for yaw and for pitch', () => {
+  it('reports head_turned for yaw and for pitch (keypoint fallback, in degrees)', () => {
     const kps = frontalKeypoints();
     const [nx, ny] = kps[2] as Point;
+    const slight = [...kps];
+    slight[2] = [nx + 25, ny];
+    const turned = assessQuality({ faces: [faceWith(slight)], crop: sharpCrop });
+    expect(turned.ok).toBe(true);
+    expect(turned.pose?.source).toBe('keypoints');
+    expect(turned.metrics.yaw).toBeGreaterThan(15);
+    expect(turned.metrics.yaw).toBeLessThan(DEFAULT_QUALITY.maxAbsYawDeg);
     const yawed = [...kps];
-    yawed[2] = [nx + 50, ny];
+    yawed[2] = [nx + 60, ny];
     expect(assessQuality({ faces: [faceWith(yawed)], crop: sharpCrop }).reasons).toEqual([
       'head_turned',
     ]);
@@ -140,6 +105,49 @@ describe('assessQuality', () => {
     expect(assessQuality({ faces: [faceWith(pitched)], crop: sharpCrop }).reasons).toEqual([
       'head_turned',
     ]);
+  });
+
+  it('takes the pose from the mesh when there is one, in degrees', () => {
+    const faces = [faceWith(frontalKeypoints())];
+    const left = assessQuality({
+      faces,
+      crop: sharpCrop,
+      mesh: { points: syntheticMesh(30, 0, 0), score: 0.9 },
+    });
+    // The frontal keypoints are ignored: one pose, from the mesh.
+    expect(left.ok).toBe(true);
+    expect(left.pose?.source).toBe('mesh');
+    expect(left.metrics.yaw).toBeCloseTo(30, 3);
+    expect(left.metrics.pitch).toBeCloseTo(0, 3);
+    const tooFar = assessQuality({
+      faces,
+      crop: sharpCrop,
+      mesh: { points: syntheticMesh(-40, 0, 0), score: 0.9 },
+    });
+    expect(tooFar.reasons).toEqual(['head_turned']);
+    const chinDown = assessQuality({
+      faces,
+      crop: sharpCrop,
+      mesh: { points: syntheticMesh(0, 35, 0), score: 0.9 },
+    });
+    expect(chinDown.reasons).toEqual(['head_turned']);
+    const tilted = assessQuality({
+      faces,
+      crop: sharpCrop,
+      mesh: { points: syntheticMesh(0, 0, 25), score: 0.9 },
+    });
+    expect(tilted.reasons).toEqual(['head_tilted']);
+  });
+
+  it('fails the pose checks on a NaN pose rather than letting it through', () => {
+    const points = syntheticMesh(0, 0, 0);
+    points[1] = [NaN, NaN, NaN];
+    const result = assessQuality({
+      faces: [faceWith(frontalKeypoints())],
+      crop: sharpCrop,
+      mesh: { points, score: 0.9 },
+    });
+    expect(result.reasons).toEqual(['head_turned', 'head_tilted']);
   });
 
   it('reports head_tilted for roll beyond the limit only', () => {
@@ -191,5 +199,18 @@ describe('assessQuality', () => {
     for (const message of Object.values(QUALITY_MESSAGES))
       expect(message.length).toBeGreaterThan(5);
     expect(Object.keys(QUALITY_MESSAGES)).toHaveLength(8);
+  });
+
+  it('words reasons in order, with overrides that replace or drop a reason', () => {
+    expect(qualityMessages(['too_small', 'blurry'])).toEqual([
+      QUALITY_MESSAGES.too_small,
+      QUALITY_MESSAGES.blurry,
+    ]);
+    expect(
+      qualityMessages(['head_turned', 'head_tilted', 'too_dark'], {
+        head_turned: 'Too far: turn back a little.',
+        head_tilted: null,
+      }),
+    ).toEqual(['Too far: turn back a little.', QUALITY_MESSAGES.too_dark]);
   });
 });
