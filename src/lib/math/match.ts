@@ -6,6 +6,7 @@
  */
 
 import { normaliseScore, type ScoreStats } from '../finetune/score-norm';
+import { identifyThreshold, type CalibratedThresholds } from './open-set';
 
 export type SecurityLevel = 'far_1e-3' | 'far_1e-4' | 'far_1e-5';
 
@@ -126,9 +127,21 @@ export interface Candidate {
 /**
  * Top-two scores closer than this are too close to call. A probe that resembles two enrolled
  * people about equally is more likely a poor frame (or a relative) than a clear match, and
- * naming the wrong one is worse than asking for another try.
+ * naming the wrong one is worse than asking for another try. Chosen by measurement
+ * (docs/IDENTIFY.md, `npm run eval-identify`).
  */
 export const IDENTIFY_MARGIN = 0.02;
+
+/**
+ * The open-set rule for 1:N: the security level and the model's calibrated thresholds, from which
+ * identify() derives the per-comparison threshold for the number of people enrolled
+ * (open-set.ts identifyThreshold: rate FAR(level) / N), so that a stranger's attempt is accepted
+ * at about the level's rate however many people are enrolled.
+ */
+export interface OpenSetRule {
+  thresholds: CalibratedThresholds;
+  level: SecurityLevel;
+}
 
 export interface IdentifyResult {
   /** Everyone, best first. */
@@ -136,26 +149,50 @@ export interface IdentifyResult {
   /** The match, or null when nobody reached the threshold or the top two are within the margin. */
   best: Candidate | null;
   reason: 'match' | 'nobody-enrolled' | 'below-threshold' | 'ambiguous';
+  /** The per-comparison threshold applied to the best score. */
+  threshold: number;
 }
 
-/** 1:N: rank everyone by verifyScore and accept the top one if it is clear of the runner-up. */
+/**
+ * 1:N: rank everyone by verifyScore and accept the top one if it reaches the threshold and is at
+ * least `margin` clear of the runner-up.
+ *
+ * `rule` is either the security level with the calibrated thresholds (the open-set rule: the
+ * threshold rises with the number enrolled, see OpenSetRule), or a fixed per-comparison threshold
+ * used as given (pass identifyThreshold(thresholds, level, people.length) for the same effect;
+ * a bare 1:1 threshold gives a stranger N chances at the 1:1 rate).
+ */
 export function identify(
   probe: Float32Array,
   people: readonly Enrolled[],
-  threshold: number,
+  rule: number | OpenSetRule,
   margin = IDENTIFY_MARGIN,
 ): IdentifyResult {
+  const threshold =
+    typeof rule === 'number' ? rule : identifyThreshold(rule.thresholds, rule.level, people.length);
   const ranked = people
     .map((p) => ({ id: p.id, name: p.name, score: verifyScore(probe, p) }))
     .sort((x, y) => y.score - x.score);
+  return { ranked, ...decideRanked(ranked, threshold, margin) };
+}
+
+/**
+ * identify()'s decision on scores already ranked best first (also used by scripts/eval-identify.ts
+ * on precomputed scores, so the measurement applies exactly the app's rule).
+ */
+export function decideRanked(
+  ranked: readonly Candidate[],
+  threshold: number,
+  margin = IDENTIFY_MARGIN,
+): Omit<IdentifyResult, 'ranked'> {
   const top = ranked[0];
-  if (top === undefined) return { ranked, best: null, reason: 'nobody-enrolled' };
-  if (top.score < threshold) return { ranked, best: null, reason: 'below-threshold' };
+  if (top === undefined) return { best: null, reason: 'nobody-enrolled', threshold };
+  if (top.score < threshold) return { best: null, reason: 'below-threshold', threshold };
   const second = ranked[1];
   if (second !== undefined && top.score - second.score < margin) {
-    return { ranked, best: null, reason: 'ambiguous' };
+    return { best: null, reason: 'ambiguous', threshold };
   }
-  return { ranked, best: top, reason: 'match' };
+  return { best: top, reason: 'match', threshold };
 }
 
 export type FrameVerdict = 'pending' | 'accept' | 'reject';

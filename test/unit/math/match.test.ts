@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cosine,
+  decideRanked,
   duplicateOf,
   FrameDecision,
   identify,
@@ -138,7 +139,77 @@ describe('identify', () => {
   });
 
   it('handles nobody enrolled', () => {
-    expect(identify(base, [], 0.5)).toEqual({ ranked: [], best: null, reason: 'nobody-enrolled' });
+    expect(identify(base, [], 0.5)).toEqual({
+      ranked: [],
+      best: null,
+      reason: 'nobody-enrolled',
+      threshold: 0.5,
+    });
+  });
+
+  describe('open-set rule (security level + calibrated thresholds)', () => {
+    const thresholds = { 'far_1e-3': 0.33, 'far_1e-4': 0.4, 'far_1e-5': 0.47 };
+    const rule = { thresholds, level: 'far_1e-3' as const };
+    // 512 dimensions, as the model: unrelated people then score near 0 against each other.
+    const base = randomUnit(10, 512);
+    const ann = { id: 'a', name: 'Ann', template: base };
+    const probeAt = (c: number) => atCosine(base, randomUnit(12, 512), c);
+    /** n people, each far from the others and from the probe's person. */
+    const crowd = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        id: `p${i}`,
+        name: `P${i}`,
+        template: atCosine(base, randomUnit(100 + i, 512), 0.05),
+      }));
+
+    it('with one person enrolled uses the 1:1 threshold of the level', () => {
+      const r = identify(probeAt(0.35), [ann], rule);
+      expect(r.threshold).toBe(0.33);
+      expect(r.reason).toBe('match');
+    });
+
+    it('raises the threshold with the number enrolled: FAR(level)/N per comparison', () => {
+      const probe = probeAt(0.38);
+      // 1:1 threshold 0.33 would accept; with 10 people the rate per comparison is 1e-4 -> 0.40.
+      const ten = [ann, ...crowd(9)];
+      expect(identify(probe, ten, 0.33).best?.id).toBe('a');
+      const r = identify(probe, ten, rule);
+      expect(r.threshold).toBeCloseTo(0.4, 12);
+      expect(r.best).toBeNull();
+      expect(r.reason).toBe('below-threshold');
+      expect(identify(probeAt(0.45), ten, rule).best?.id).toBe('a');
+      // 100 people: 1e-5 per comparison -> 0.47.
+      expect(identify(probe, [ann, ...crowd(99)], rule).threshold).toBeCloseTo(0.47, 12);
+    });
+
+    it("keeps a fine-tune's per-person score normalisation", () => {
+      const probe = probeAt(0.5);
+      const normed = {
+        ...ann,
+        // Raw cosine 0.5 is 2 sd above this template's strangers (mean 0.1, sd 0.2); on the
+        // reference scale (mean 0, sd 0.1) that is 0.2: below any threshold.
+        norm: { template: { mean: 0.1, sd: 0.2 }, reference: { mean: 0, sd: 0.1 } },
+      };
+      const r = identify(probe, [normed, ...crowd(9)], rule);
+      const annScore = r.ranked.find((c) => c.id === 'a')?.score;
+      expect(annScore).toBeCloseTo(verifyScore(probe, normed), 12);
+      expect(annScore).toBeCloseTo(0.2, 6);
+      expect(r.best).toBeNull();
+    });
+  });
+});
+
+describe('decideRanked', () => {
+  const c = (id: string, score: number) => ({ id, name: id, score });
+
+  it('applies threshold then margin to ranked scores, as identify does', () => {
+    expect(decideRanked([], 0.5).reason).toBe('nobody-enrolled');
+    expect(decideRanked([c('a', 0.49)], 0.5).reason).toBe('below-threshold');
+    expect(decideRanked([c('a', 0.5)], 0.5).best?.id).toBe('a');
+    expect(decideRanked([c('a', 0.6), c('b', 0.59)], 0.5, 0.02).reason).toBe('ambiguous');
+    expect(decideRanked([c('a', 0.6), c('b', 0.55)], 0.5, 0.02).best?.id).toBe('a');
+    expect(decideRanked([c('a', 0.6), c('b', 0.59)], 0.5, 0).best?.id).toBe('a');
+    expect(decideRanked([c('a', 0.6), c('b', 0.59)], 0.5).threshold).toBe(0.5);
   });
 });
 
