@@ -208,18 +208,38 @@ export class AppState {
   startVerification(targetId: string | null = null): void {
     const people = this.matchable();
     const target = targetId ? (people.find((p) => p.id === targetId) ?? null) : null;
-    this.verification.start(people, this.threshold, target);
+    this.verification.start(people, this.threshold, target, {
+      onEnd: (flow) => this.verificationEnded(flow),
+    });
     this.mode = 'verify';
+  }
+
+  /** An attempt ended (verdict or time-out, from a frame or the flow's timer). */
+  private verificationEnded(flow: VerificationFlow): void {
+    if (this.mode === 'verify') this.mode = 'none';
+    // A time-out matched nothing: it is neither an accept nor a rejection of anyone.
+    if (flow.status === 'timed_out') return;
+    void recordAttempt({
+      at: Date.now(),
+      outcome: flow.status === 'accepted' ? 'accepted' : 'rejected',
+      mode: flow.mode,
+      personId: flow.result?.id ?? null,
+    }).catch((e: unknown) => {
+      this.notice = `The unlock attempt could not be logged: ${message(e)}`;
+    });
+    if (flow.status === 'accepted' && flow.result) this.unlock(flow.result);
   }
 
   private async handleFrame(analysis: FrameAnalysis): Promise<void> {
     if (this.mode === 'none' || !this.engine) return;
-    if (this.mode === 'verify' && analysis.faces.length > 0)
-      this.verification.faceSeen(performance.now());
-    if (!analysis.quality.ok || !analysis.crop) {
-      if (this.mode === 'verify') this.verification.skip();
-      return;
+    if (this.mode === 'verify') {
+      // Tallies the frame (and breaks the run when it failed the gate); may end the attempt.
+      this.verification.frame(analysis);
+      if (this.verification.status !== 'looking') return;
     }
+    if (!analysis.quality.ok || !analysis.crop) return;
+    // Enrollment embeds only frames that show the view it asks for (enroll-guidance.ts).
+    if (this.mode === 'enroll' && !this.enrollment.wants(analysis.quality, performance.now())) return;
     if (this.busy) return;
     this.busy = true;
     try {
@@ -230,10 +250,9 @@ export class AppState {
           this.settings.storeThumbnails && this.enrollment.samples.length === 0
             ? await cropToBlob(crop)
             : null;
-        this.enrollment.offer(embedding, thumb, performance.now(), {
-          width: crop.width,
-          height: crop.height,
-          data: crop.data,
+        this.enrollment.offer(embedding, analysis.quality.pose, performance.now(), {
+          thumbnail: thumb,
+          crop: { width: crop.width, height: crop.height, data: crop.data },
         });
         if (this.enrollment.samples.length >= ENROLL_STEPS.length) {
           this.mode = 'none';
@@ -244,21 +263,8 @@ export class AppState {
           );
         }
       } else if (this.mode === 'verify') {
+        // An ended attempt ignores it; the flow's onEnd logs and unlocks.
         this.verification.push(this.finetune.adapt(embedding));
-        if (this.verification.status !== 'looking') {
-          this.mode = 'none';
-          void recordAttempt({
-            at: Date.now(),
-            outcome: this.verification.status === 'accepted' ? 'accepted' : 'rejected',
-            mode: this.verification.mode,
-            personId: this.verification.result?.id ?? null,
-          }).catch((e: unknown) => {
-            this.notice = `The unlock attempt could not be logged: ${message(e)}`;
-          });
-          if (this.verification.status === 'accepted' && this.verification.result) {
-            this.unlock(this.verification.result);
-          }
-        }
       }
     } catch (e) {
       this.notice = `Face processing failed: ${message(e)}`;

@@ -1,10 +1,42 @@
+import {
+  ATTEMPT_LIMITS,
+  AttemptTracker,
+  frameProblem,
+  type AttemptLimits,
+  type StopReason,
+} from '../math/attempt-outcome';
+import { toGray } from '../math/image-stats';
 import { FrameDecision, identify, verifyScore, type Candidate, type Enrolled } from '../math/match';
+import {
+  cropStats,
+  eyeAspectRatio,
+  neutralRejection,
+  rejectionHints,
+  type FrameObservation,
+  type RejectionHint,
+} from '../math/rejection-hints';
+import type { FrameAnalysis } from '../vision/frame-analysis';
 
-export type VerifyStatus = 'idle' | 'looking' | 'accepted' | 'rejected';
+/** `timed_out`: the attempt stopped without a verdict (no usable frame, or no time left). */
+export type VerifyStatus = 'idle' | 'looking' | 'accepted' | 'rejected' | 'timed_out';
+
+export interface StartOptions {
+  /** Clock in ms (performance.now by default); injected so tests and benchmarks control time. */
+  now?: () => number;
+  limits?: AttemptLimits;
+  /** Called once when the attempt ends with a verdict or a time-out (not on cancel). */
+  onEnd?: (flow: VerificationFlow) => void;
+}
+
+/** How often the timer looks at the clock, so an attempt ends even when no frame comes. */
+const TICK_MS = 250;
+/** Observations kept for the rejection hints (the last ones matched). */
+const KEEP_OBSERVATIONS = 40;
 
 /**
  * One attempt to verify (1:1, `target` set) or identify (1:N) the person in front of the camera,
- * decided over several consecutive good frames (FrameDecision), never a single one.
+ * decided over several consecutive good frames (FrameDecision), never a single one, and bounded in
+ * time (AttemptTracker): it ends with a verdict or with the reason that held it.
  */
 export class VerificationFlow {
   status = $state<VerifyStatus>('idle');
@@ -13,29 +45,92 @@ export class VerificationFlow {
   lastScore = $state<number | null>(null);
   framesSeen = $state(0);
   mode = $state<'verify' | 'identify'>('identify');
+  /** The person of a 1:1 attempt, so "Try again" repeats the same attempt. */
+  targetId = $state<string | null>(null);
   /** From the first frame of this attempt that showed a face to the decision (benchmarks, UI). */
   decisionMs = $state<number | null>(null);
+  /** Why a timed-out attempt stopped, and the words for it. */
+  stopReason = $state<StopReason | null>(null);
+  stopMessage = $state<string | null>(null);
+  /** After a rejection: what could be seen in the matched frames (may be empty). */
+  hints = $state.raw<RejectionHint[]>([]);
+  /** After a rejection: the first hint's message, or the neutral one. */
+  rejectMessage = $state<string | null>(null);
+
   private faceSeenAt: number | null = null;
   private decision: FrameDecision | null = null;
+  private tracker: AttemptTracker | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private now: () => number = () => performance.now();
+  private onEnd: ((flow: VerificationFlow) => void) | null = null;
+  private observations: FrameObservation[] = [];
+  private bestCandidate: Candidate | null = null;
   private runIds: string[] = [];
   private people: readonly Enrolled[] = [];
   private target: Enrolled | null = null;
 
-  start(people: readonly Enrolled[], threshold: number, target: Enrolled | null = null): void {
+  start(
+    people: readonly Enrolled[],
+    threshold: number,
+    target: Enrolled | null = null,
+    options: StartOptions = {},
+  ): void {
+    this.stopTimer();
     this.people = people;
     this.target = target;
+    this.targetId = target?.id ?? null;
     this.mode = target ? 'verify' : 'identify';
+    this.now = options.now ?? (() => performance.now());
+    this.onEnd = options.onEnd ?? null;
     this.faceSeenAt = null;
     this.decisionMs = null;
     this.decision = new FrameDecision({ threshold, need: 3, maxFrames: 20 });
+    this.tracker = new AttemptTracker(this.now(), options.limits ?? ATTEMPT_LIMITS);
+    this.observations = [];
+    this.bestCandidate = null;
     this.runIds = [];
     this.status = 'looking';
     this.result = null;
     this.lastScore = null;
     this.framesSeen = 0;
+    this.stopReason = null;
+    this.stopMessage = null;
+    this.hints = [];
+    this.rejectMessage = null;
+    this.timer = setInterval(() => this.tick(), TICK_MS);
   }
 
-  /** Any frame of this attempt in which a face was detected, good or not. */
+  /**
+   * Every analysed camera frame of the attempt: tallies what held it, keeps what the rejection
+   * hints need, and breaks the run of good frames when it failed the quality gate. The caller then
+   * embeds a usable frame and hands it to push().
+   */
+  frame(analysis: FrameAnalysis): void {
+    const tracker = this.tracker;
+    if (this.status !== 'looking' || !tracker) return;
+    const now = this.now();
+    if (analysis.faces.length > 0 && this.faceSeenAt === null) this.faceSeenAt = now;
+    const usable = analysis.quality.ok && analysis.crop !== null;
+    const problem = usable
+      ? null
+      : (frameProblem(analysis.quality.reasons, analysis.faces.length) ?? 'no_face');
+    tracker.frame(now, problem);
+    if (usable && analysis.crop) {
+      const { data, width, height } = analysis.crop;
+      this.observations.push({
+        metrics: analysis.quality.metrics,
+        crop:
+          width === 112 && height === 112 ? cropStats(toGray(data, width, height), 112, 112) : null,
+        eyeAspect: analysis.mesh ? eyeAspectRatio(analysis.mesh.points) : null,
+      });
+      if (this.observations.length > KEEP_OBSERVATIONS) this.observations.shift();
+    } else {
+      this.skip();
+    }
+    this.tick();
+  }
+
+  /** Any frame of this attempt in which a face was detected, good or not (frame() does this too). */
   faceSeen(now: number): void {
     if (this.status === 'looking' && this.faceSeenAt === null) this.faceSeenAt = now;
   }
@@ -52,6 +147,7 @@ export class VerificationFlow {
     const decision = this.decision;
     if (this.status !== 'looking' || !decision) return;
     this.framesSeen++;
+    this.tracker?.scored();
     let candidate: Candidate | null;
     let score: number;
     if (this.target) {
@@ -76,21 +172,58 @@ export class VerificationFlow {
       this.runIds = [];
     }
     if (candidate) this.runIds.push(candidate.id);
-    const verdict = decision.push(score);
-    if (verdict !== 'pending' && this.faceSeenAt !== null) {
-      this.decisionMs = performance.now() - this.faceSeenAt;
+    // The closest person over the attempt is the one a rejection names.
+    if (candidate && (!this.bestCandidate || candidate.score > this.bestCandidate.score)) {
+      this.bestCandidate = candidate;
     }
-    if (verdict === 'accept') {
-      this.status = 'accepted';
-      this.result = candidate;
-    } else if (verdict === 'reject') {
-      this.status = 'rejected';
-      this.result = candidate;
+    const verdict = decision.push(score);
+    if (verdict === 'accept') this.finish('accepted', candidate);
+    else if (verdict === 'reject') this.finish('rejected', this.bestCandidate);
+  }
+
+  /** Looks at the clock: ends the attempt when it has run out of time. */
+  tick(): void {
+    const tracker = this.tracker;
+    if (this.status !== 'looking' || !tracker) return;
+    const end = tracker.check(this.now());
+    if (end === null) return;
+    if (end.kind === 'rejected') {
+      this.finish('rejected', this.bestCandidate);
+    } else {
+      this.stopReason = end.reason;
+      this.stopMessage = end.message;
+      this.finish('timed_out', null);
     }
   }
 
   cancel(): void {
+    this.stopTimer();
     this.status = 'idle';
     this.decision = null;
+    this.tracker = null;
+    this.onEnd = null;
+  }
+
+  private finish(status: 'accepted' | 'rejected' | 'timed_out', candidate: Candidate | null): void {
+    this.stopTimer();
+    if (status !== 'timed_out' && this.faceSeenAt !== null) {
+      this.decisionMs = this.now() - this.faceSeenAt;
+    }
+    this.result = candidate;
+    if (status === 'rejected') {
+      this.hints = rejectionHints(this.observations);
+      this.rejectMessage =
+        this.hints[0]?.message ?? neutralRejection(this.target ? this.target.name : null);
+    }
+    this.status = status;
+    this.decision = null;
+    const onEnd = this.onEnd;
+    this.onEnd = null;
+    onEnd?.(this);
+  }
+
+  private stopTimer(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
   }
 }

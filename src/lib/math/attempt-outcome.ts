@@ -1,0 +1,216 @@
+/**
+ * When an unlock attempt gives up, and why. Pure: every time comes in as a `now` value (ms, any
+ * monotonic clock), so the rules run the same in Node tests and in the app, where frames and a
+ * timer both call `check`.
+ *
+ * FrameDecision (match.ts) decides over good frames only; frames that fail the quality gate do not
+ * count toward its limit, so without a clock an attempt in poor conditions would wait forever.
+ */
+
+import { QUALITY_MESSAGES, type QualityReason } from './quality';
+
+export interface AttemptLimits {
+  /** No frame at all this long after the start (camera and detector still starting, or dead): stop. */
+  startupMs: number;
+  /**
+   * No usable frame (one that passed the quality gate) for this long, since the first frame or the
+   * last usable one, or no frame at all for this long since the last one: stop.
+   */
+  stallMs: number;
+  /** No verdict this long after the first frame: stop, whatever the frames were like. */
+  maxMs: number;
+}
+
+/**
+ * 4 s without a usable frame is long enough to sit down and face the camera, short enough that a
+ * user does not wonder whether the app hung. 12 s overall leaves a slow CPU (wasm, ~0.1-0.3 s an
+ * embedding) time for FrameDecision's 20 good frames. The clocks start with the first frame: the
+ * camera and the detector can take several seconds to start, which is not the user's doing.
+ */
+export const ATTEMPT_LIMITS: AttemptLimits = { startupMs: 15_000, stallMs: 4_000, maxMs: 12_000 };
+
+/**
+ * Why a frame was not usable, as the user sees it. `face_unclear`: the detector found something
+ * face-like, but below the score the gate counts (assessQuality reports it as no_face).
+ */
+export type FrameProblem = QualityReason | 'face_unclear';
+
+/** Why an attempt stopped without a verdict. */
+export type StopReason = FrameProblem | 'no_frames' | 'undecided';
+
+/** Most fundamental first: ties in frequency go to the earlier one. */
+const PROBLEM_ORDER: readonly FrameProblem[] = [
+  'no_face',
+  'face_unclear',
+  'multiple_faces',
+  'too_small',
+  'head_turned',
+  'head_tilted',
+  'blurry',
+  'too_dark',
+  'too_bright',
+];
+
+/** What the live camera view says about one frame. */
+export const FRAME_MESSAGES: Record<FrameProblem, string> = {
+  ...QUALITY_MESSAGES,
+  face_unclear: 'Face not clear enough to use. Face the camera, closer, with nothing covering it.',
+};
+
+/** What the screen says once an attempt has stopped: what held it, then what to do. */
+export const STOP_MESSAGES: Record<StopReason, string> = {
+  no_face: 'No face was found. Sit in front of the camera and look at it.',
+  face_unclear:
+    'A face was only faintly detected. Face the camera, come a little closer, and uncover your face.',
+  multiple_faces: 'More than one face was in view. Only one person at a time.',
+  too_small: 'Your face was too small in the picture. Move closer.',
+  head_turned: 'Your head was turned away. Face the camera straight on.',
+  head_tilted: 'Your head was tilted. Hold it level.',
+  blurry: 'The picture was too blurry. Hold still (and check the lens is clean).',
+  too_dark: 'Your face was too dark. Add light in front of you.',
+  too_bright: 'Your face was too bright. Avoid direct light on you or behind you.',
+  no_frames: 'The camera stopped sending pictures. Check it is connected and not in use elsewhere.',
+  undecided: 'No decision in time. Hold still, facing the camera.',
+};
+
+/**
+ * The problem to report for one frame: the first (most fundamental) quality reason, with a
+ * low-score detection reported as `face_unclear` rather than "no face" so the message agrees with
+ * a box drawn around it. Null for a usable frame.
+ */
+export function frameProblem(
+  reasons: readonly QualityReason[],
+  detections: number,
+): FrameProblem | null {
+  const first = reasons[0];
+  if (first === undefined) return null;
+  if (first === 'no_face' && detections > 0) return 'face_unclear';
+  return first;
+}
+
+export type AttemptEnd =
+  | {
+      kind: 'timed_out';
+      reason: StopReason;
+      message: string;
+      /** What ran out: the wait for a first frame, for a usable frame, or the attempt's time. */
+      limit: 'startup' | 'stall' | 'max';
+      elapsedMs: number;
+    }
+  | {
+      /** Good frames were matched but none made a run: they did not match, so say so. */
+      kind: 'rejected';
+      limit: 'max';
+      elapsedMs: number;
+    };
+
+/**
+ * One attempt's clock and frame tally. Feed it every frame (`frame`) and every scored frame
+ * (`scored`); `check` says whether the attempt should stop now.
+ */
+export class AttemptTracker {
+  readonly startedAt: number;
+  readonly limits: AttemptLimits;
+  private firstFrameAt: number | null = null;
+  private lastUsableAt: number;
+  private lastFrameAt: number;
+  private readonly counts = new Map<FrameProblem, number>();
+  private usable = 0;
+  private failed = 0;
+  private scores = 0;
+
+  constructor(startedAt: number, limits: AttemptLimits = ATTEMPT_LIMITS) {
+    if (!(limits.startupMs > 0) || !(limits.stallMs > 0) || !(limits.maxMs > 0)) {
+      throw new RangeError('attempt limits must be positive');
+    }
+    this.startedAt = startedAt;
+    this.limits = limits;
+    this.lastUsableAt = startedAt;
+    this.lastFrameAt = startedAt;
+  }
+
+  /** One analysed frame: null when it passed the quality gate, else what held it. */
+  frame(now: number, problem: FrameProblem | null): void {
+    if (this.firstFrameAt === null) {
+      this.firstFrameAt = now;
+      this.lastUsableAt = now;
+    }
+    this.lastFrameAt = Math.max(this.lastFrameAt, now);
+    if (problem === null) {
+      this.usable++;
+      this.lastUsableAt = Math.max(this.lastUsableAt, now);
+    } else {
+      this.failed++;
+      this.counts.set(problem, (this.counts.get(problem) ?? 0) + 1);
+    }
+  }
+
+  /** A usable frame's embedding was matched (FrameDecision saw its score). */
+  scored(): void {
+    this.scores++;
+  }
+
+  get usableFrames(): number {
+    return this.usable;
+  }
+
+  get failedFrames(): number {
+    return this.failed;
+  }
+
+  get scoredFrames(): number {
+    return this.scores;
+  }
+
+  /** The most frequent problem over the attempt's frames (ties: the more fundamental), or null. */
+  dominantProblem(): FrameProblem | null {
+    let best: FrameProblem | null = null;
+    let bestCount = 0;
+    for (const problem of PROBLEM_ORDER) {
+      const count = this.counts.get(problem) ?? 0;
+      if (count > bestCount) {
+        best = problem;
+        bestCount = count;
+      }
+    }
+    return best;
+  }
+
+  /** How often each problem was seen (for tests and diagnostics). */
+  problemCounts(): ReadonlyMap<FrameProblem, number> {
+    return this.counts;
+  }
+
+  /** Whether the attempt must stop at `now`, and how; null while it may go on. */
+  check(now: number): AttemptEnd | null {
+    const elapsedMs = now - this.startedAt;
+    if (this.firstFrameAt === null) {
+      return elapsedMs >= this.limits.startupMs
+        ? this.timedOut('no_frames', 'startup', elapsedMs)
+        : null;
+    }
+    // The camera went quiet: whatever earlier frames showed, that is not what holds it now.
+    if (now - this.lastFrameAt >= this.limits.stallMs) {
+      return this.timedOut('no_frames', 'stall', elapsedMs);
+    }
+    if (now - this.lastUsableAt >= this.limits.stallMs) {
+      return this.timedOut(this.dominantProblem() ?? 'no_frames', 'stall', elapsedMs);
+    }
+    if (now - this.firstFrameAt >= this.limits.maxMs) {
+      // Mostly usable frames, matched, and still no accept: the face did not match.
+      if (this.scores > 0 && this.usable >= this.failed) {
+        return { kind: 'rejected', limit: 'max', elapsedMs };
+      }
+      return this.timedOut(this.dominantProblem() ?? 'undecided', 'max', elapsedMs);
+    }
+    return null;
+  }
+
+  private timedOut(
+    reason: StopReason,
+    limit: 'startup' | 'stall' | 'max',
+    elapsedMs: number,
+  ): AttemptEnd {
+    return { kind: 'timed_out', reason, message: STOP_MESSAGES[reason], limit, elapsedMs };
+  }
+}
