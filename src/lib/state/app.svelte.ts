@@ -239,7 +239,8 @@ export class AppState {
     }
     if (!analysis.quality.ok || !analysis.crop) return;
     // Enrollment embeds only frames that show the view it asks for (enroll-guidance.ts).
-    if (this.mode === 'enroll' && !this.enrollment.wants(analysis.quality, performance.now())) return;
+    if (this.mode === 'enroll' && !this.enrollment.wants(analysis.quality, performance.now()))
+      return;
     if (this.busy) return;
     this.busy = true;
     try {

@@ -1,14 +1,17 @@
+import {
+  ENROLL_STEPS,
+  enrollmentGuidance,
+  poseInTarget,
+  type EnrollGuidance,
+  type EnrollStep,
+} from '../math/enroll-guidance';
+import type { HeadPose } from '../math/head-pose';
 import { duplicateOf, template, type Enrolled } from '../math/match';
+import type { QualityResult } from '../math/quality';
 import type { StoredCrop } from '../store/schema';
 
-/** The guided poses, in order; each needs one frame that passes the quality gate. */
-export const ENROLL_STEPS = [
-  'Look straight at the camera',
-  'Turn your head slightly to the left',
-  'Turn your head slightly to the right',
-  'Tilt your chin up a little',
-  'Tilt your chin down a little',
-] as const;
+/** The guided views, in order; each needs one frame that shows it and passes the quality gate. */
+export { ENROLL_STEPS };
 
 /** Samples closer in time than this add little: the face has not moved. */
 const MIN_SAMPLE_GAP_MS = 400;
@@ -22,27 +25,49 @@ export class EnrollmentFlow {
   thumbnails = $state.raw<Blob[]>([]);
   /** The aligned crop of each sample, kept for on-device fine-tuning. */
   crops = $state.raw<StoredCrop[]>([]);
+  /** The head pose of each sample (degrees, head-pose.ts), one per sample: the views differ. */
+  poses = $state.raw<HeadPose[]>([]);
   /** Set when the captured face is already enrolled under another name. */
   duplicate = $state<{ id: string; name: string; score: number } | null>(null);
   private lastSampleAt = 0;
 
   readonly steps = ENROLL_STEPS.length;
   step = $derived(Math.min(this.samples.length, ENROLL_STEPS.length - 1));
-  prompt = $derived(ENROLL_STEPS[this.step] ?? '');
+  current = $derived<EnrollStep>(ENROLL_STEPS[this.step] ?? ENROLL_STEPS[0]!);
+  prompt = $derived(this.current.prompt);
   progress = $derived(this.samples.length / ENROLL_STEPS.length);
 
-  /** Offers one good frame's embedding; returns true if it was kept. */
+  /** What the screen says about this frame for the current view (enroll-guidance.ts). */
+  guide(quality: Pick<QualityResult, 'reasons' | 'pose'> | null): EnrollGuidance {
+    return enrollmentGuidance(this.current, quality);
+  }
+
+  /** Is a frame with this verdict worth embedding now? (It would be kept by offer.) */
+  wants(quality: Pick<QualityResult, 'reasons' | 'pose'>, now: number): boolean {
+    return (
+      this.status === 'capturing' &&
+      now - this.lastSampleAt >= MIN_SAMPLE_GAP_MS &&
+      this.guide(quality).ready
+    );
+  }
+
+  /**
+   * Offers one good frame's embedding with its head pose; kept (true) only when the pose shows
+   * the current view.
+   */
   offer(
     embedding: Float32Array,
-    thumbnail: Blob | null,
+    pose: HeadPose | null,
     now: number,
-    crop: StoredCrop | null = null,
+    extras: { thumbnail?: Blob | null; crop?: StoredCrop | null } = {},
   ): boolean {
     if (this.status !== 'capturing' || now - this.lastSampleAt < MIN_SAMPLE_GAP_MS) return false;
+    if (pose === null || !poseInTarget(this.current, pose)) return false;
     this.lastSampleAt = now;
     this.samples = [...this.samples, embedding];
-    if (crop) this.crops = [...this.crops, crop];
-    if (thumbnail) this.thumbnails = [...this.thumbnails, thumbnail];
+    this.poses = [...this.poses, { ...pose }];
+    if (extras.crop) this.crops = [...this.crops, extras.crop];
+    if (extras.thumbnail) this.thumbnails = [...this.thumbnails, extras.thumbnail];
     return true;
   }
 
@@ -63,6 +88,7 @@ export class EnrollmentFlow {
     this.samples = [];
     this.thumbnails = [];
     this.crops = [];
+    this.poses = [];
     this.duplicate = null;
     this.lastSampleAt = 0;
   }
