@@ -34,6 +34,7 @@ export interface CropRecord {
   detectMs: number | null;
   landmarkMs?: number | null;
   meshScore?: number | null;
+  pose?: { yaw: number; pitch: number; roll: number } | null;
   alignMs: number | null;
 }
 
@@ -46,6 +47,8 @@ export interface Args {
   contactSheet: string | null;
   /** A second landmark pass per image (IMAGE mode refinement, see AnalyzeOptions.refine). */
   refine: boolean;
+  /** Landmark face-presence floor override (default: the app's). */
+  minMeshScore?: number;
   /** Only these relative paths (Person/file.jpg); null = the whole folder. */
   files: string[] | null;
 }
@@ -75,6 +78,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--max-side') args.maxSide = Number(value());
     else if (flag === '--contact-sheet') args.contactSheet = value();
     else if (flag === '--refine') args.refine = true;
+    else if (flag === '--min-mesh-score') args.minMeshScore = Number(value());
     else if (flag === '--files')
       args.files = readFileSync(value(), 'utf8')
         .split('\n')
@@ -131,6 +135,7 @@ function toRecord(person: string, file: string, r: BatchItemResult, out: string)
     detectMs: r.detectMs === undefined ? null : Math.round(r.detectMs * 100) / 100,
     landmarkMs: r.landmarkMs === undefined ? null : Math.round(r.landmarkMs * 100) / 100,
     meshScore: r.meshScore ?? null,
+    pose: r.pose ?? null,
     alignMs: r.alignMs === undefined ? null : Math.round(r.alignMs * 100) / 100,
   };
 }
@@ -183,7 +188,11 @@ export async function prepareDataset(args: Args, log = true): Promise<CropRecord
         const chunk = todo.slice(i, i + args.batch);
         const results = await runner.process(
           chunk.map((c) => c.file),
-          { maxDetectSide: args.maxSide, refine: args.refine },
+          {
+            maxDetectSide: args.maxSide,
+            refine: args.refine,
+            ...(args.minMeshScore === undefined ? {} : { minMeshScore: args.minMeshScore }),
+          },
         );
         const lines: string[] = [];
         results.forEach((r, k) => {

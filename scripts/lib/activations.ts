@@ -2,6 +2,7 @@
  * Activations of the frozen trunk (the graph up to a cut tensor) for aligned crops, computed once
  * with the wasm backend and kept on disk, so training the tail and every experiment reuse them.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -29,7 +30,9 @@ export async function trunkActivations(
   records: readonly CropRecord[],
   cacheDir: string,
 ): Promise<ActivationSet> {
-  const dir = resolve(cacheDir, `${embedder.manifest.id}-${cut}`);
+  // Keyed by the crop folder too: crops made by another front end must never be reused.
+  const crops = createHash('sha256').update(resolve(cropRoot)).digest('hex').slice(0, 8);
+  const dir = resolve(cacheDir, `${embedder.manifest.id}-${cut}-${crops}`);
   const files = records.filter((r) => r.crop).map((r) => r.file);
   const meta = join(dir, 'index.json');
   if (existsSync(meta)) {

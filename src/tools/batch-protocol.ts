@@ -6,6 +6,8 @@ export interface BatchOptions {
   maxDetectSide: number;
   /** A second landmark pass in the region of the first mesh (AnalyzeOptions.refine). */
   refine: boolean;
+  /** Overrides the landmark model's face-presence floor (for studying it; the app uses the default). */
+  minMeshScore?: number;
 }
 
 export type BatchFailure = 'read_failed' | 'decode_failed' | 'no_face';
@@ -24,6 +26,8 @@ export interface BatchItemResult {
   keypoints?: Point[];
   /** The landmark model's face-presence score. */
   meshScore?: number;
+  /** Head pose from the mesh, degrees (src/lib/math/head-pose.ts conventions). */
+  pose?: { yaw: number; pitch: number; roll: number };
   landmarkMs?: number;
   quality?: QualityReason[];
   detectMs?: number;

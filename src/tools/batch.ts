@@ -7,6 +7,7 @@ import { analyzeFrame } from '../lib/vision/frame-analysis';
 import { createFaceLandmarker, type FaceLandmarkerHandle } from '../lib/vision/landmarker';
 import { ALIGNED_SIZE, type Point } from '../lib/math/align';
 import { meshAlignmentPoints } from '../lib/math/face-mesh';
+import { headPoseFromMesh } from '../lib/math/head-pose';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerBrowserBackends, type BackendName } from '../lib/embedding/backend';
 import { Embedder } from '../lib/embedding/embedder';
@@ -42,6 +43,7 @@ async function processOne(url: string, options: BatchOptions): Promise<BatchItem
     const analysis = await analyzeFrame(detector, landmarker, bitmap, bitmap.width, bitmap.height, {
       maxDetectSide: options.maxDetectSide,
       refine: options.refine,
+      ...(options.minMeshScore === undefined ? {} : { minMeshScore: options.minMeshScore }),
     });
     const face = analysis.primary;
     if (!face || !analysis.crop || !analysis.mesh) {
@@ -66,10 +68,16 @@ async function processOne(url: string, options: BatchOptions): Promise<BatchItem
       faces: analysis.faces.length,
       score: round2(face.score),
       box: [face.box.x, face.box.y, face.box.width, face.box.height].map(round2),
-      keypoints: meshAlignmentPoints(analysis.mesh.points).map(
-        ([x, y]): Point => [round2(x), round2(y)],
-      ),
+      keypoints: meshAlignmentPoints(analysis.mesh.points).map(([x, y]): Point => [
+        round2(x),
+        round2(y),
+      ]),
       meshScore: round2(analysis.mesh.score),
+      pose: (({ yaw, pitch, roll }) => ({
+        yaw: round2(yaw),
+        pitch: round2(pitch),
+        roll: round2(roll),
+      }))(headPoseFromMesh(analysis.mesh.points)),
       quality: analysis.quality.reasons,
       detectMs: analysis.timings.detectMs,
       landmarkMs: analysis.timings.landmarkMs,

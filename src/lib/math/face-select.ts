@@ -47,6 +47,18 @@ export function pickPrimaryFace(
 }
 
 /**
+ * Every detection in the order pickPrimaryFace prefers them: confident ones largest first, then
+ * the rest largest first. The front end walks it when the first choice proves not to be a face.
+ */
+export function rankFaces(faces: readonly DetectedFace[], minScore = 0.5): DetectedFace[] {
+  const bySize = (a: DetectedFace, b: DetectedFace) => boxArea(b) - boxArea(a);
+  return [
+    ...faces.filter((f) => f.score >= minScore).sort(bySize),
+    ...faces.filter((f) => !(f.score >= minScore)).sort(bySize),
+  ];
+}
+
+/**
  * Confident faces at least minWidthFraction as wide as the primary face. A tiny
  * face in the background does not count; a second person next to the user does.
  */

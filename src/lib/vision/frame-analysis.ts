@@ -1,11 +1,11 @@
 import { ARCFACE_TEMPLATE_112, estimateSimilarity, type Similarity } from '../math/align';
 import { toGray } from '../math/image-stats';
 import { assessQuality, DEFAULT_QUALITY, type QualityThresholds } from '../math/quality';
-import { pickPrimaryFace, type DetectedFace } from '../math/face-select';
+import { pickPrimaryFace, rankFaces, type DetectedFace } from '../math/face-select';
 import { meshAlignmentPoints, MESH, type FaceMesh } from '../math/face-mesh';
 import { roiFromDetection, roiFromMesh } from '../math/mesh-roi';
 import type { FaceDetectorHandle } from './detector';
-import { MESH_INPUT, type FaceLandmarkerHandle } from './landmarker';
+import { MESH_INPUT, MIN_MESH_SCORE, type FaceLandmarkerHandle } from './landmarker';
 import { warpToAlignedCrop } from './warp';
 
 export type QualityResult = ReturnType<typeof assessQuality>;
@@ -37,6 +37,8 @@ export interface AnalyzeOptions {
    * costs one landmark-model run.
    */
   refine?: boolean;
+  /** The landmark model's face-presence floor (MIN_MESH_SCORE unless set). */
+  minMeshScore?: number;
 }
 
 const DEFAULT_MAX_DETECT_SIDE = 1024;
@@ -81,23 +83,54 @@ function insideBox(face: DetectedFace, mesh: FaceMesh): boolean {
   return nose[0] >= x && nose[0] <= x + width && nose[1] >= y && nose[1] <= y + height;
 }
 
-async function landmarks(
+/** A mesh this unsure is not a face at all; between this and the floor, look once more. */
+const SECOND_LOOK_SCORE = 0.05;
+/** Detections tried in turn when the chosen one's mesh is not a face (a poster, a guitar...). */
+const MAX_CANDIDATES = 3;
+
+async function meshFor(
   landmarker: FaceLandmarkerHandle,
   source: CanvasImageSource,
   face: DetectedFace,
   options: AnalyzeOptions,
+  minScore: number,
 ): Promise<FaceMesh | null> {
   const previous = options.previousMesh;
   if (previous && insideBox(face, previous)) {
     const tracked = await landmarker.estimate(source, roiFromMesh(previous.points, MESH_INPUT));
-    if (tracked) return tracked;
+    if (tracked.score >= minScore) return tracked;
   }
-  const mesh = await landmarker.estimate(
+  const first = await landmarker.estimate(
     source,
     roiFromDetection(face.box, face.keypoints, MESH_INPUT),
   );
-  if (!mesh || !options.refine) return mesh;
-  return (await landmarker.estimate(source, roiFromMesh(mesh.points, MESH_INPUT))) ?? mesh;
+  const unsure = first.score < minScore && first.score >= SECOND_LOOK_SCORE;
+  if (!unsure && !(options.refine && first.score >= minScore)) {
+    return first.score >= minScore ? first : null;
+  }
+  // The first mesh's own extent frames the face better than the detector's box did.
+  const second = await landmarker.estimate(source, roiFromMesh(first.points, MESH_INPUT));
+  if (second.score >= minScore) return second;
+  return first.score >= minScore ? first : null;
+}
+
+/**
+ * The face to embed and its mesh: the detector's choice, confirmed by the landmark model. When
+ * the chosen box holds no face by the mesh's judgement, the next candidates are tried.
+ */
+async function landmarks(
+  landmarker: FaceLandmarkerHandle,
+  source: CanvasImageSource,
+  faces: readonly DetectedFace[],
+  minDetectScore: number,
+  options: AnalyzeOptions,
+): Promise<{ face: DetectedFace; mesh: FaceMesh } | null> {
+  const minScore = options.minMeshScore ?? MIN_MESH_SCORE;
+  for (const face of rankFaces(faces, minDetectScore).slice(0, MAX_CANDIDATES)) {
+    const mesh = await meshFor(landmarker, source, face, options, minScore);
+    if (mesh) return { face, mesh };
+  }
+  return null;
 }
 
 /**
@@ -128,8 +161,9 @@ export async function analyzeFrame(
   const t1 = performance.now();
 
   const thresholds = options.thresholds ?? DEFAULT_QUALITY;
-  const primary = pickPrimaryFace(faces, thresholds.minScore);
-  const mesh = primary ? await landmarks(landmarker, source, primary, options) : null;
+  const found = await landmarks(landmarker, source, faces, thresholds.minScore, options);
+  const primary = found?.face ?? pickPrimaryFace(faces, thresholds.minScore);
+  const mesh = found?.mesh ?? null;
   const t2 = performance.now();
 
   let transform: Similarity | null = null;

@@ -13,11 +13,11 @@ export class LandmarkerLoadError extends Error {
 
 export interface FaceLandmarkerHandle {
   /**
-   * The 468-point mesh of the face inside `roi` (source pixels -> MESH_INPUT crop), or null when
-   * the model says no face is there. Always async: reading a tensor synchronously on webgpu lost
-   * the device (ARCHITECTURE.md).
+   * The 468-point mesh of the face inside `roi` (source pixels -> MESH_INPUT crop) with the
+   * model's face-presence score; the caller decides what score is a face. Always async: reading
+   * a tensor synchronously on webgpu lost the device (ARCHITECTURE.md).
    */
-  estimate(source: CanvasImageSource, roi: Similarity): Promise<FaceMesh | null>;
+  estimate(source: CanvasImageSource, roi: Similarity): Promise<FaceMesh>;
   close(): void;
 }
 
@@ -39,7 +39,9 @@ async function fetchVerified(base: URL, file: (typeof LANDMARK_MODEL_FILES)[numb
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     bytes = await response.arrayBuffer();
   } catch (cause) {
-    throw new LandmarkerLoadError(`Could not load the face landmark model (${url}): ${String(cause)}`);
+    throw new LandmarkerLoadError(
+      `Could not load the face landmark model (${url}): ${String(cause)}`,
+    );
   }
   if (bytes.byteLength !== file.bytes || (await sha256Hex(bytes)) !== file.sha256) {
     throw new LandmarkerLoadError(
@@ -125,9 +127,7 @@ export async function createFaceLandmarker(baseUrl: string): Promise<FaceLandmar
         const flagT = outputs.find((t) => t.shape[t.shape.length - 1] === 1);
         if (!meshT || !flagT) throw new Error('the face landmark model gave unexpected outputs');
         const [raw, flag] = await Promise.all([meshT.data(), flagT.data()]);
-        const score = flag[0] ?? 0;
-        if (!(score >= MIN_MESH_SCORE)) return null;
-        return { points: meshToSource(raw, roi), score };
+        return { points: meshToSource(raw, roi), score: flag[0] ?? 0 };
       } finally {
         tf.dispose(outputs);
       }
