@@ -12,7 +12,8 @@
  *
  * Per trial and N: N random --data people with more than --samples-per-person images are
  * enrolled (template = match.ts template() of --samples-per-person random images; the rest are
- * their genuine probes). Strangers: every image of the --data people not enrolled in that trial,
+ * their genuine probes); when N exceeds them, people with fewer images fill up, enrolled with all
+ * but one of their images. Strangers: every image of the --data people not enrolled in that trial,
  * plus the --strangers images (LFW people of --stranger-folds, never trained on: at most
  * --stranger-per-person images each, --stranger-images in all, a seeded draw; `--strangers none`
  * leaves them out). One attempt = one probe image; the app decides over three consecutive frames
@@ -227,6 +228,7 @@ interface Probe {
 
 interface Tally {
   attempts: number;
+  attemptsData: number;
   falseAccepts: number;
   falseAcceptsData: number;
   falseAcceptsStrangers: number;
@@ -237,6 +239,7 @@ interface Tally {
 
 const emptyTally = (): Tally => ({
   attempts: 0,
+  attemptsData: 0,
   falseAccepts: 0,
   falseAcceptsData: 0,
   falseAcceptsStrangers: 0,
@@ -249,6 +252,8 @@ export interface RuleResult {
   threshold: number;
   margin: number;
   stranger_attempts: number;
+  /** Of stranger_attempts: probes of --data people not enrolled (the rest are --strangers). */
+  stranger_attempts_data: number;
   false_accepts: number;
   false_accepts_data_strangers: number;
   false_accepts_other_strangers: number;
@@ -276,7 +281,8 @@ export interface IdentifyEvalResult {
   data_people: number;
   data_images: number;
   data_no_face: number;
-  enrollable_people: number;
+  /** People with more than samples_per_person images (the others enrol with fewer). */
+  people_with_enough_images: number;
   stranger_images: number;
   stranger_no_face: number;
   samples_per_person: number;
@@ -293,6 +299,7 @@ function toRuleResult(t: Tally, threshold: number, margin: number): RuleResult {
     threshold,
     margin,
     stranger_attempts: t.attempts,
+    stranger_attempts_data: t.attemptsData,
     false_accepts: t.falseAccepts,
     false_accepts_data_strangers: t.falseAcceptsData,
     false_accepts_other_strangers: t.falseAcceptsStrangers,
@@ -364,11 +371,12 @@ export async function evaluateIdentify(args: IdentifyEvalArgs): Promise<Identify
     byPerson.set(r.person, list);
   }
   const people = [...byPerson.keys()].sort();
-  const enrollable = people.filter((p) => (byPerson.get(p)?.length ?? 0) > args.samplesPerPerson);
+  // People with more than --samples-per-person images are drawn first; the others only when N
+  // asks for more (then enrolled with all but one of their images, at least one).
+  const full = people.filter((p) => (byPerson.get(p)?.length ?? 0) > args.samplesPerPerson);
+  const few = people.filter((p) => !full.includes(p));
   for (const n of args.enrolled) {
-    if (n > enrollable.length) {
-      throw new Error(`cannot enrol ${n}: only ${enrollable.length} people have enough images`);
-    }
+    if (n > people.length) throw new Error(`cannot enrol ${n}: ${args.data} has ${people.length}`);
   }
 
   const thresholds = manifest.thresholds;
@@ -384,14 +392,17 @@ export async function evaluateIdentify(args: IdentifyEvalArgs): Promise<Identify
     }));
     for (let trial = 0; trial < args.trials; trial++) {
       const random = seededRandom(args.seed * 1_000_003 + n * 1009 + trial);
-      const chosen = new Set(shuffle(enrollable, random).slice(0, n));
+      const chosen = new Set([...shuffle(full, random), ...shuffle(few, random)].slice(0, n));
       const enrolled: { id: string; template: Float32Array }[] = [];
       const genuine: Probe[] = [];
       for (const person of [...chosen].sort()) {
         const images = shuffle(byPerson.get(person) ?? [], random);
-        const enrol = images.slice(0, args.samplesPerPerson);
-        enrolled.push({ id: person, template: template(enrol.map((p) => p.embedding)) });
-        genuine.push(...images.slice(args.samplesPerPerson));
+        const k = Math.min(args.samplesPerPerson, Math.max(1, images.length - 1));
+        enrolled.push({
+          id: person,
+          template: template(images.slice(0, k).map((p) => p.embedding)),
+        });
+        genuine.push(...images.slice(k));
       }
       const strangers = [
         ...people.filter((p) => !chosen.has(p)).flatMap((p) => byPerson.get(p) ?? []),
@@ -415,6 +426,7 @@ export async function evaluateIdentify(args: IdentifyEvalArgs): Promise<Identify
       };
       tallyAll(strangers, (t, probe, best) => {
         t.attempts++;
+        if (probe.source === 'data') t.attemptsData++;
         if (!best) return;
         t.falseAccepts++;
         if (probe.source === 'data') t.falseAcceptsData++;
@@ -448,7 +460,7 @@ export async function evaluateIdentify(args: IdentifyEvalArgs): Promise<Identify
     data_people: people.length,
     data_images: data.records.length,
     data_no_face: data.records.filter((r) => !r.crop).length,
-    enrollable_people: enrollable.length,
+    people_with_enough_images: full.length,
     stranger_images: strangerTotal,
     stranger_no_face: strangerNoFace,
     samples_per_person: args.samplesPerPerson,
@@ -469,20 +481,26 @@ export async function evaluateIdentify(args: IdentifyEvalArgs): Promise<Identify
 
 const pct = (x: number) => `${(100 * x).toFixed(x > 0 && x < 0.001 ? 3 : 2)}%`;
 
-/** The docs/IDENTIFY.md table. */
+const rate = (k: number, n: number) => (n ? `${k} / ${n} (${pct(k / n)})` : '-');
+
+/** The docs/IDENTIFY.md tables. */
 export function markdownTable(r: IdentifyEvalResult): string {
+  const data = basename(r.data);
+  const others = r.strangers ? basename(r.strangers) : 'none';
   const lines = [
-    '| enrolled | level | old threshold | old: stranger FA / attempts | new threshold | new: stranger FA / attempts | old: identified | new: identified | new: wrong person |',
-    '| -: | :- | -: | -: | -: | -: | -: | -: | -: |',
+    `| enrolled | level | old threshold | old: stranger FA / attempts | new threshold | new: stranger FA / attempts | new: ${data} strangers | new: ${others} strangers | old: identified | new: identified | new: wrong person |`,
+    '| -: | :- | -: | -: | -: | -: | -: | -: | -: | -: | -: |',
   ];
   for (const x of r.results) {
+    const n = x.new;
     lines.push(
-      `| ${x.enrolled} | ${x.level} | ${x.old.threshold.toFixed(3)} | ${x.old.false_accepts} / ${x.old.stranger_attempts} (${pct(x.old.far_per_attempt)}) | ${x.new.threshold.toFixed(3)} | ${x.new.false_accepts} / ${x.new.stranger_attempts} (${pct(x.new.far_per_attempt)}) | ${pct(x.old.identification_rate)} | ${pct(x.new.identification_rate)} | ${x.new.identified_as_someone_else} |`,
+      `| ${x.enrolled} | ${x.level} | ${x.old.threshold.toFixed(3)} | ${rate(x.old.false_accepts, x.old.stranger_attempts)} | ${n.threshold.toFixed(3)} | ${rate(n.false_accepts, n.stranger_attempts)} | ${rate(n.false_accepts_data_strangers, n.stranger_attempts_data)} | ${rate(n.false_accepts_other_strangers, n.stranger_attempts - n.stranger_attempts_data)} | ${pct(x.old.identification_rate)} | ${pct(n.identification_rate)} | ${n.identified_as_someone_else} / ${n.genuine_probes} |`,
     );
   }
   lines.push('', '| enrolled | level | margin | stranger FA | identified | wrong person |');
   lines.push('| -: | :- | -: | -: | -: | -: |');
   for (const x of r.results) {
+    if (x.enrolled === 1) continue;
     for (const m of x.margin_sweep) {
       lines.push(
         `| ${x.enrolled} | ${x.level} | ${m.margin} | ${m.false_accepts} (${pct(m.far_per_attempt)}) | ${pct(m.identification_rate)} | ${m.identified_as_someone_else} |`,
