@@ -24,6 +24,7 @@ import { loadCrop } from './lib/embed-crops.ts';
 import { fileFetcher, readManifest, sha256 } from './lib/model-files.ts';
 import { makeSplits } from './lib/splits.ts';
 import { initTf } from './lib/tf-node.ts';
+import { assertCurrentCrops } from './lib/crop-folder.ts';
 
 const { values } = parseArgs({
   options: {
@@ -58,6 +59,7 @@ async function main() {
   const manifest = readManifest(modelDir);
   const embedder = await Embedder.load(manifest, fileFetcher(modelDir));
   const dim = embedder.dim;
+  assertCurrentCrops(values.crops);
   const records = (
     JSON.parse(readFileSync(join(values.crops, 'index.json'), 'utf8')) as CropRecord[]
   ).filter((r) => r.crop);

@@ -12,6 +12,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BatchRunner } from './lib/batch-runner.ts';
+import { claimCropFolder } from './lib/crop-folder.ts';
 import { listLfwLayout, median, seededRandom } from './lib/dataset.ts';
 import { formatSeconds, ProgressBar } from './lib/progress.ts';
 import type { BatchItemResult } from '../src/tools/batch-protocol.ts';
@@ -166,6 +167,7 @@ function writeSummaryFiles(out: string, records: CropRecord[]): void {
 export async function prepareDataset(args: Args, log = true): Promise<CropRecord[]> {
   const out = resolve(args.out);
   mkdirSync(out, { recursive: true });
+  claimCropFolder(out, args.refine);
   let items = listLfwLayout(args.data);
   if (args.files) {
     const wanted = new Set(args.files);

@@ -43,6 +43,7 @@ import { makeSplits } from './lib/splits.ts';
 import { EMBEDDING_CUT, TAIL_CUT } from './lib/tail-cut.ts';
 import { initTf } from './lib/tf-node.ts';
 import { formatSeconds } from './lib/progress.ts';
+import { assertCurrentCrops } from './lib/crop-folder.ts';
 
 export interface TrainArgs {
   base: string;
@@ -184,6 +185,7 @@ export async function train(args: TrainArgs) {
   await initTf('wasm');
   const baseManifest = readManifest(args.base);
   const embedder = await Embedder.load(baseManifest, fileFetcher(args.base));
+  assertCurrentCrops(args.crops);
   const records = (
     JSON.parse(readFileSync(join(args.crops, 'index.json'), 'utf8')) as CropRecord[]
   ).filter((r) => r.crop);

@@ -19,6 +19,7 @@ import { getSettings, setSetting, SETTING_DEFAULTS, type Settings } from '../sto
 import type { FrameAnalysis } from '../vision/frame-analysis';
 import { CameraSession } from './camera.svelte';
 import { EnrollmentFlow, ENROLL_STEPS } from './enrollment.svelte';
+import { identifyThreshold } from '../math/open-set';
 import { FinetuneController } from './finetune.svelte';
 import { VerificationFlow } from './verification.svelte';
 
@@ -208,7 +209,17 @@ export class AppState {
   startVerification(targetId: string | null = null): void {
     const people = this.matchable();
     const target = targetId ? (people.find((p) => p.id === targetId) ?? null) : null;
-    this.verification.start(people, this.threshold, target, {
+    // 1:N gives a stranger one chance per enrolled person: the threshold rises with N so the
+    // security level's false-accept rate holds per attempt (open-set.ts).
+    const threshold =
+      target || !this.engine
+        ? this.threshold
+        : identifyThreshold(
+            this.engine.manifest.thresholds,
+            this.settings.securityLevel,
+            people.length,
+          );
+    this.verification.start(people, threshold, target, {
       onEnd: (flow) => this.verificationEnded(flow),
     });
     this.mode = 'verify';
