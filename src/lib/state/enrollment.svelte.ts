@@ -36,10 +36,12 @@ export class EnrollmentFlow {
   current = $derived<EnrollStep>(ENROLL_STEPS[this.step] ?? ENROLL_STEPS[0]!);
   prompt = $derived(this.current.prompt);
   progress = $derived(this.samples.length / ENROLL_STEPS.length);
+  /** The straight sample's pose: the turns and the nod are measured from it. */
+  straightPose = $derived<HeadPose | null>(this.poses[0] ?? null);
 
   /** What the screen says about this frame for the current view (enroll-guidance.ts). */
   guide(quality: Pick<QualityResult, 'reasons' | 'pose'> | null): EnrollGuidance {
-    return enrollmentGuidance(this.current, quality);
+    return enrollmentGuidance(this.current, quality, this.straightPose);
   }
 
   /** Is a frame with this verdict worth embedding now? (It would be kept by offer.) */
@@ -53,7 +55,7 @@ export class EnrollmentFlow {
 
   /**
    * Offers one good frame's embedding with its head pose; kept (true) only when the pose shows
-   * the current view.
+   * the current view (the views after the first measured from the straight sample's pose).
    */
   offer(
     embedding: Float32Array,
@@ -62,7 +64,7 @@ export class EnrollmentFlow {
     extras: { thumbnail?: Blob | null; crop?: StoredCrop | null } = {},
   ): boolean {
     if (this.status !== 'capturing' || now - this.lastSampleAt < MIN_SAMPLE_GAP_MS) return false;
-    if (pose === null || !poseInTarget(this.current, pose)) return false;
+    if (pose === null || !poseInTarget(this.current, pose, this.straightPose)) return false;
     this.lastSampleAt = now;
     this.samples = [...this.samples, embedding];
     this.poses = [...this.poses, { ...pose }];

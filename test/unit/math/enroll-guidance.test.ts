@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ALIGN_TEMPLATE_112, type Point } from '../../../src/lib/math/align';
 import type { DetectedFace } from '../../../src/lib/math/face-select';
 import {
+  EITHER_WAY_MORE,
   ENROLL_STEPS,
   HOLD_IT,
   enrollmentGuidance,
@@ -48,62 +49,126 @@ function frame(yaw: number, pitch: number, roll = 0, crop: typeof sharpCrop | nu
   });
 }
 
+/** The straight sample's pose of most tests: a camera a little above the eyes. */
+const STRAIGHT = pose(-2, 5);
+
 describe('ENROLL_STEPS', () => {
-  it('asks for five views in order, each inside the quality gate', () => {
-    expect(ENROLL_STEPS.map((s) => s.id)).toEqual(['straight', 'left', 'right', 'up', 'down']);
-    for (const s of ENROLL_STEPS) {
-      expect(s.yaw.min).toBeGreaterThanOrEqual(-DEFAULT_QUALITY.maxAbsYawDeg);
-      expect(s.yaw.max).toBeLessThanOrEqual(DEFAULT_QUALITY.maxAbsYawDeg);
-      expect(s.pitch.min).toBeGreaterThanOrEqual(-DEFAULT_QUALITY.maxAbsPitchDeg);
-      expect(s.pitch.max).toBeLessThanOrEqual(DEFAULT_QUALITY.maxAbsPitchDeg);
-    }
+  it('asks for four views in order: straight (absolute), then left, right and a nod from it', () => {
+    expect(ENROLL_STEPS.map((s) => s.id)).toEqual(['straight', 'left', 'right', 'nod']);
+    expect(ENROLL_STEPS.map((s) => s.reference)).toEqual([
+      'absolute',
+      'straight',
+      'straight',
+      'straight',
+    ]);
+    const straight = step('straight');
+    expect(straight.yaw.max).toBeLessThanOrEqual(DEFAULT_QUALITY.maxAbsYawDeg);
+    expect(straight.pitch.max).toBeLessThanOrEqual(DEFAULT_QUALITY.maxAbsPitchDeg);
   });
 
-  it('never lets a frontal face stand for a turned view, and no two views overlap', () => {
-    for (const s of ENROLL_STEPS) {
-      expect(poseInTarget(s, pose(0, 0))).toBe(s.id === 'straight');
-      expect(poseInTarget(s, pose(3, -4))).toBe(s.id === 'straight');
+  it('measures the turns and the nod from the straight pose', () => {
+    expect(poseInTarget(step('straight'), pose(-8, 11))).toBe(true);
+    expect(poseInTarget(step('straight'), pose(-11, 0))).toBe(false);
+    expect(poseInTarget(step('straight'), pose(0, 13))).toBe(false);
+    // Left: Δyaw in [12, 40] with |Δpitch| <= 10.
+    expect(poseInTarget(step('left'), pose(10, 5), STRAIGHT)).toBe(true);
+    expect(poseInTarget(step('left'), pose(9, 5), STRAIGHT)).toBe(false);
+    expect(poseInTarget(step('left'), pose(10, 5), pose(0, 5))).toBe(false);
+    expect(poseInTarget(step('left'), pose(20, 15), STRAIGHT)).toBe(true);
+    expect(poseInTarget(step('left'), pose(20, 16), STRAIGHT)).toBe(false);
+    expect(poseInTarget(step('left'), pose(-25, 5), STRAIGHT)).toBe(false);
+    // Right: Δyaw in [-40, -12].
+    expect(poseInTarget(step('right'), pose(-14, 5), STRAIGHT)).toBe(true);
+    expect(poseInTarget(step('right'), pose(-13, 5), STRAIGHT)).toBe(false);
+    expect(poseInTarget(step('right'), pose(25, 5), STRAIGHT)).toBe(false);
+    // Nod: |Δpitch| in [6, 30] either way, |Δyaw| <= 10.
+    expect(poseInTarget(step('nod'), pose(-2, 11), STRAIGHT)).toBe(true);
+    expect(poseInTarget(step('nod'), pose(-2, -1), STRAIGHT)).toBe(true);
+    expect(poseInTarget(step('nod'), pose(-2, 10), STRAIGHT)).toBe(false);
+    expect(poseInTarget(step('nod'), pose(-2, 0), STRAIGHT)).toBe(false);
+    expect(poseInTarget(step('nod'), pose(9, 12), STRAIGHT)).toBe(false);
+  });
+
+  it('never judges a relative view without a straight pose, nor a missing or NaN pose', () => {
+    for (const id of ['left', 'right', 'nod'] as const) {
+      expect(poseInTarget(step(id), pose(20, 20))).toBe(false);
+      expect(poseInTarget(step(id), pose(-20, -20))).toBe(false);
     }
-    // Sample the pose space: no pose satisfies two steps.
-    for (let yaw = -40; yaw <= 40; yaw += 1) {
-      for (let pitch = -35; pitch <= 35; pitch += 1) {
-        const hits = ENROLL_STEPS.filter((s) => poseInTarget(s, pose(yaw, pitch)));
-        expect(hits.length).toBeLessThanOrEqual(1);
+    expect(poseInTarget(step('left'), pose(NaN, 5), STRAIGHT)).toBe(false);
+    expect(poseInTarget(step('left'), null, STRAIGHT)).toBe(false);
+    expect(poseInTarget(step('straight'), pose(0, NaN))).toBe(false);
+  });
+
+  it('keeps every view inside the quality gate: the targets are cut at its absolute limits', () => {
+    // Straight at yaw +8: Δyaw 30 would be 38°, past the gate's 35°.
+    const turned = pose(8, 0);
+    expect(poseInTarget(step('left'), pose(35, 0), turned)).toBe(true);
+    expect(poseInTarget(step('left'), pose(36, 0), turned)).toBe(false);
+    expect(poseInTarget(step('right'), pose(-32, 0), turned)).toBe(true);
+    const chinDown = pose(0, 12);
+    expect(poseInTarget(step('nod'), pose(0, 30), chinDown)).toBe(true);
+    expect(poseInTarget(step('nod'), pose(0, 31), chinDown)).toBe(false);
+    expect(poseInTarget(step('nod'), pose(0, -18), chinDown)).toBe(true);
+    for (const straight of [pose(-10, -12), pose(10, 12), pose(0, 0), pose(7, -9)]) {
+      for (let yaw = -60; yaw <= 60; yaw += 1) {
+        for (let pitch = -45; pitch <= 45; pitch += 1) {
+          for (const s of ENROLL_STEPS) {
+            if (!poseInTarget(s, pose(yaw, pitch), straight)) continue;
+            expect(Math.abs(yaw)).toBeLessThanOrEqual(DEFAULT_QUALITY.maxAbsYawDeg);
+            expect(Math.abs(pitch)).toBeLessThanOrEqual(DEFAULT_QUALITY.maxAbsPitchDeg);
+          }
+        }
       }
     }
   });
 
-  it('accepts the views with the documented signs', () => {
-    expect(poseInTarget(step('left'), pose(25, 0))).toBe(true);
-    expect(poseInTarget(step('left'), pose(-25, 0))).toBe(false);
-    expect(poseInTarget(step('right'), pose(-25, 0))).toBe(true);
-    expect(poseInTarget(step('up'), pose(0, -20))).toBe(true);
-    expect(poseInTarget(step('up'), pose(0, 20))).toBe(false);
-    expect(poseInTarget(step('down'), pose(0, 20))).toBe(true);
-    // Off-axis: a left turn with the chin far up is not the left view.
-    expect(poseInTarget(step('left'), pose(25, -20))).toBe(false);
-    expect(poseInTarget(step('up'), pose(14, -20))).toBe(false);
-    expect(poseInTarget(step('left'), pose(NaN, 0))).toBe(false);
-    expect(poseInTarget(step('left'), null)).toBe(false);
+  it('never lets the straight pose (or a still photo near it) stand for another view, and no two relative views overlap', () => {
+    for (const straight of [pose(0, 0), pose(-8, 10), pose(9, -11)]) {
+      for (const s of ENROLL_STEPS.slice(1)) {
+        // Pose noise of a still photo: ±2° about the straight pose.
+        for (const [dy, dp] of [
+          [0, 0],
+          [2, 2],
+          [-2, 2],
+          [2, -2],
+          [-2, -2],
+        ] as const) {
+          const still = pose(straight.yaw + dy, straight.pitch + dp);
+          expect(poseInTarget(s, still, straight)).toBe(false);
+        }
+      }
+      for (let yaw = -60; yaw <= 60; yaw += 1) {
+        for (let pitch = -45; pitch <= 45; pitch += 1) {
+          const hits = ENROLL_STEPS.slice(1).filter((s) =>
+            poseInTarget(s, pose(yaw, pitch), straight),
+          );
+          expect(hits.length).toBeLessThanOrEqual(1);
+        }
+      }
+    }
   });
 });
 
 describe('poseHint', () => {
-  it('says which way to move, and when it went too far', () => {
-    expect(poseHint(step('left'), pose(0, 0))).toBe('Turn your head to your left.');
-    expect(poseHint(step('left'), pose(-20, 0))).toBe('Turn your head to your left.');
-    expect(poseHint(step('left'), pose(10, 0))).toBe('Turn a little more to your left.');
-    expect(poseHint(step('left'), pose(25, 0))).toBeNull();
-    expect(poseHint(step('left'), pose(45, 0))).toBe('Too far: turn back a little.');
-    expect(poseHint(step('right'), pose(0, 0))).toBe('Turn your head to your right.');
-    expect(poseHint(step('right'), pose(-10, 0))).toBe('Turn a little more to your right.');
-    expect(poseHint(step('right'), pose(-45, 0))).toBe('Too far: turn back a little.');
-    expect(poseHint(step('up'), pose(0, 0))).toBe('Tilt your chin up.');
-    expect(poseHint(step('up'), pose(0, -8))).toBe('Raise your chin a little more.');
-    expect(poseHint(step('up'), pose(0, -40))).toBe('Too far: lower your chin a little.');
-    expect(poseHint(step('down'), pose(0, 0))).toBe('Tilt your chin down.');
-    expect(poseHint(step('down'), pose(0, 8))).toBe('Lower your chin a little more.');
-    expect(poseHint(step('down'), pose(0, 40))).toBe('Too far: raise your chin a little.');
+  it('says which way to move from the straight pose, and when it went too far', () => {
+    const at = (yaw: number, pitch: number) => pose(STRAIGHT.yaw + yaw, STRAIGHT.pitch + pitch);
+    expect(poseHint(step('left'), at(0, 0), STRAIGHT)).toBe('Turn your head to your left.');
+    expect(poseHint(step('left'), at(-20, 0), STRAIGHT)).toBe('Turn your head to your left.');
+    expect(poseHint(step('left'), at(8, 0), STRAIGHT)).toBe('Turn a little more to your left.');
+    expect(poseHint(step('left'), at(20, 0), STRAIGHT)).toBeNull();
+    // The gate's 35° comes before Δ 40: "too far" from there.
+    expect(poseHint(step('left'), at(38, 0), STRAIGHT)).toBe('Too far: turn back a little.');
+    expect(poseHint(step('right'), at(0, 0), STRAIGHT)).toBe('Turn your head to your right.');
+    expect(poseHint(step('right'), at(-8, 0), STRAIGHT)).toBe('Turn a little more to your right.');
+    expect(poseHint(step('right'), at(-35, 0), STRAIGHT)).toBe('Too far: turn back a little.');
+    expect(poseHint(step('nod'), at(0, 0), STRAIGHT)).toBe(EITHER_WAY_MORE);
+    expect(poseHint(step('nod'), at(0, 4), STRAIGHT)).toBe(EITHER_WAY_MORE);
+    expect(poseHint(step('nod'), at(0, -4), STRAIGHT)).toBe(EITHER_WAY_MORE);
+    expect(poseHint(step('nod'), at(0, 8), STRAIGHT)).toBeNull();
+    expect(poseHint(step('nod'), at(0, -8), STRAIGHT)).toBeNull();
+    // Straight at pitch 5: chin down to 30 is Δ 25, the gate's limit.
+    expect(poseHint(step('nod'), at(0, 27), STRAIGHT)).toBe('Too far: raise your chin a little.');
+    expect(poseHint(step('nod'), at(0, -33), STRAIGHT)).toBe('Too far: lower your chin a little.');
     expect(poseHint(step('straight'), pose(-20, 0))).toBe(
       'Face the camera: turn a little to your left.',
     );
@@ -114,15 +179,17 @@ describe('poseHint', () => {
       'Keep your chin level: lower it a little.',
     );
     // The main axis first, then the other one.
-    expect(poseHint(step('left'), pose(25, 25))).toBe('Keep your chin level: raise it a little.');
-    expect(poseHint(step('up'), pose(25, -20))).toBe(
+    expect(poseHint(step('left'), at(20, 15), STRAIGHT)).toBe(
+      'Keep your chin level: raise it a little.',
+    );
+    expect(poseHint(step('nod'), at(15, 10), STRAIGHT)).toBe(
       'Face the camera: turn a little to your right.',
     );
   });
 
   it('is safe with NaN and silent without a pose', () => {
-    expect(poseHint(step('left'), pose(NaN, 0))).toMatch(/could not be read/);
-    expect(poseHint(step('left'), null)).toBeNull();
+    expect(poseHint(step('left'), pose(NaN, 0), STRAIGHT)).toMatch(/could not be read/);
+    expect(poseHint(step('left'), null, STRAIGHT)).toBeNull();
   });
 });
 
@@ -132,32 +199,46 @@ describe('enrollmentGuidance', () => {
       ready: true,
       message: HOLD_IT,
     });
-    expect(enrollmentGuidance(step('left'), frame(0, 0))).toEqual({
+    const straight = frame(0, 0).pose;
+    expect(enrollmentGuidance(step('left'), frame(0, 0), straight)).toEqual({
       ready: false,
       message: 'Turn your head to your left.',
     });
-    expect(enrollmentGuidance(step('left'), frame(25, 0)).ready).toBe(true);
-    expect(enrollmentGuidance(step('right'), frame(-25, 0)).ready).toBe(true);
-    expect(enrollmentGuidance(step('up'), frame(0, -20)).ready).toBe(true);
-    expect(enrollmentGuidance(step('down'), frame(0, 20)).ready).toBe(true);
+    expect(enrollmentGuidance(step('left'), frame(25, 0), straight).ready).toBe(true);
+    expect(enrollmentGuidance(step('right'), frame(-25, 0), straight).ready).toBe(true);
+    expect(enrollmentGuidance(step('nod'), frame(0, -12), straight).ready).toBe(true);
+    expect(enrollmentGuidance(step('nod'), frame(0, 12), straight).ready).toBe(true);
+    expect(enrollmentGuidance(step('nod'), frame(0, 2), straight)).toEqual({
+      ready: false,
+      message: EITHER_WAY_MORE,
+    });
+    // Without the straight pose a relative view is never ready.
+    expect(enrollmentGuidance(step('left'), frame(25, 0)).ready).toBe(false);
   });
 
   it('never says "turned too far, face the camera" beside a turn prompt: the hint speaks', () => {
-    for (let yaw = -60; yaw <= 60; yaw += 5) {
-      for (let pitch = -45; pitch <= 45; pitch += 5) {
-        const quality = frame(yaw, pitch, 0, null);
-        for (const s of ENROLL_STEPS) {
-          const guidance = enrollmentGuidance(s, quality);
-          expect(guidance.message).not.toContain(QUALITY_MESSAGES.head_turned);
-          expect(guidance.message).not.toContain('Face the camera.');
-          // Whatever the gate lets through in the view is taken; nothing outside it is.
-          expect(guidance.ready).toBe(quality.ok && poseInTarget(s, quality.pose));
-          if (poseInTarget(s, quality.pose)) expect(quality.ok).toBe(true);
-          expect(guidance.message.length).toBeGreaterThan(0);
+    for (const straight of [pose(0, 0), pose(8, 10), pose(-9, -11)]) {
+      for (let yaw = -60; yaw <= 60; yaw += 5) {
+        for (let pitch = -45; pitch <= 45; pitch += 5) {
+          const quality = frame(yaw, pitch, 0, null);
+          for (const s of ENROLL_STEPS) {
+            const guidance = enrollmentGuidance(s, quality, straight);
+            expect(guidance.message).not.toContain(QUALITY_MESSAGES.head_turned);
+            expect(guidance.message).not.toContain('Face the camera.');
+            // Whatever the gate lets through in the view is taken; nothing outside it is.
+            const shown = poseInTarget(s, quality.pose, straight);
+            expect(guidance.ready).toBe(quality.ok && shown);
+            if (shown) expect(quality.ok).toBe(true);
+            // Past the gate's limits the pose hint always speaks: no view lies out there.
+            if (quality.reasons.includes('head_turned')) {
+              expect(poseHint(s, quality.pose, straight)).not.toBeNull();
+            }
+            expect(guidance.message.length).toBeGreaterThan(0);
+          }
         }
       }
     }
-    const tooFar = enrollmentGuidance(step('left'), frame(45, 0));
+    const tooFar = enrollmentGuidance(step('left'), frame(45, 0), pose(0, 0));
     expect(tooFar.message).toBe('Too far: turn back a little.');
   });
 
@@ -167,7 +248,7 @@ describe('enrollmentGuidance', () => {
       crop: { gray: new Float32Array(112 * 112).fill(10), width: 112, height: 112 },
       mesh: { points: syntheticMesh(0, 0, 0), score: 0.9 },
     });
-    const guidance = enrollmentGuidance(step('left'), dark);
+    const guidance = enrollmentGuidance(step('left'), dark, pose(0, 0));
     expect(guidance.ready).toBe(false);
     expect(guidance.message).toBe(
       `${QUALITY_MESSAGES.blurry} ${QUALITY_MESSAGES.too_dark} Turn your head to your left.`,
@@ -182,7 +263,7 @@ describe('enrollmentGuidance', () => {
   });
 
   it('words a lean so that it does not clash with "tilt your chin"', () => {
-    const guidance = enrollmentGuidance(step('up'), frame(0, -20, 30));
+    const guidance = enrollmentGuidance(step('nod'), frame(0, -12, 30), pose(0, 0));
     expect(guidance.ready).toBe(false);
     expect(guidance.message).toBe('Keep your head upright: do not lean it to one side.');
   });
