@@ -12,6 +12,7 @@ import { parseOnnx } from './lib/onnx.ts';
 import { onnxToGraph } from './lib/onnx-to-graph.ts';
 import { BASE_MODEL_SHA256, BASE_PACKAGE, baseModelPath } from './lib/base-model.ts';
 import { writeModel } from './lib/model-files.ts';
+import { ALIGNMENT_DESCRIPTION } from '../src/lib/vision/front-end-version.ts';
 import type { ModelManifest } from '../src/lib/embedding/manifest.ts';
 
 export const BASE_INPUT: ModelManifest['input'] = {
@@ -20,8 +21,7 @@ export const BASE_INPUT: ModelManifest['input'] = {
   colorOrder: 'BGR',
   mean: 127.5,
   std: 128,
-  alignment:
-    'similarity to ArcFace 112x112 template, 4 BlazeFace points (eyes, nose, mouth centre)',
+  alignment: ALIGNMENT_DESCRIPTION,
 };
 
 export function convertBase(out: string, dtype: 'float16' | 'float32') {

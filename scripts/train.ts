@@ -28,7 +28,7 @@ import {
   rocCurve,
   type ScoredPair,
 } from '../src/lib/math/calibrate.ts';
-import { parseFolds } from '../src/lib/math/lfw-pairs.ts';
+import { parseFolds, parsePairs, peopleInFolds } from '../src/lib/math/lfw-pairs.ts';
 import {
   cosfaceScaleLowerBound,
   type MarginConfig,
@@ -36,7 +36,12 @@ import {
 } from '../src/lib/math/margin-losses.ts';
 import { TailTrainer } from '../src/lib/train/tail-trainer.ts';
 import type { CropRecord } from './prepare-dataset.ts';
-import { advanceActivations, trunkActivations, type ActivationSet } from './lib/activations.ts';
+import {
+  advanceActivations,
+  concatActivations,
+  trunkActivations,
+  type ActivationSet,
+} from './lib/activations.ts';
 import { seededRandom } from './lib/dataset.ts';
 import { fileFetcher, readManifest, writeModel } from './lib/model-files.ts';
 import { makeSplits } from './lib/splits.ts';
@@ -44,6 +49,7 @@ import { EMBEDDING_CUT, TAIL_CUT } from './lib/tail-cut.ts';
 import { initTf } from './lib/tf-node.ts';
 import { formatSeconds } from './lib/progress.ts';
 import { assertCurrentCrops } from './lib/crop-folder.ts';
+import { ALIGNMENT_DESCRIPTION } from '../src/lib/vision/front-end-version.ts';
 
 export interface TrainArgs {
   base: string;
@@ -71,6 +77,14 @@ export interface TrainArgs {
   anchor: number;
   /** People with fewer aligned images are left out (1 keeps singletons as extra negative classes). */
   minImages: number;
+  /**
+   * A second LFW-layout crop folder whose people of `extraTrainFolds` (by its own pairs file,
+   * whose folds hold disjoint identities) are added as training classes; the other folds' people
+   * stay unseen for evaluation on that set.
+   */
+  extraCrops: string | null;
+  extraPairs: string | null;
+  extraTrainFolds: number[];
 }
 
 function parseArgs(argv: string[]): TrainArgs {
@@ -98,6 +112,9 @@ function parseArgs(argv: string[]): TrainArgs {
     cut: EMBEDDING_CUT,
     anchor: 0,
     minImages: 2,
+    extraCrops: null,
+    extraPairs: null,
+    extraTrainFolds: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -130,6 +147,9 @@ function parseArgs(argv: string[]): TrainArgs {
     else if (flag === '--label') a.label = v();
     else if (flag === '--anchor') a.anchor = Number(v());
     else if (flag === '--min-images') a.minImages = Number(v());
+    else if (flag === '--extra-crops') a.extraCrops = v();
+    else if (flag === '--extra-pairs') a.extraPairs = v();
+    else if (flag === '--extra-train-folds') a.extraTrainFolds = parseFolds(v());
     else if (flag === '--cut') a.cut = v() === 'gdc' ? TAIL_CUT : EMBEDDING_CUT;
     else throw new Error(`unknown argument ${flag}`);
   }
@@ -180,6 +200,26 @@ const dot = (a: Float32Array, b: Float32Array) => {
   return s;
 };
 
+/** The extra set's training-fold people with at least minImages aligned crops, as classes. */
+function extraTraining(args: TrainArgs): { records: CropRecord[]; classes: string[] } {
+  if (!args.extraCrops || !args.extraPairs || args.extraTrainFolds.length === 0) {
+    throw new Error('--extra-crops needs --extra-pairs and --extra-train-folds');
+  }
+  assertCurrentCrops(args.extraCrops);
+  const people = peopleInFolds(
+    parsePairs(readFileSync(args.extraPairs, 'utf8')),
+    args.extraTrainFolds,
+  );
+  const all = (
+    JSON.parse(readFileSync(join(args.extraCrops, 'index.json'), 'utf8')) as CropRecord[]
+  ).filter((r) => r.crop && people.has(r.person));
+  const count = new Map<string, number>();
+  for (const r of all) count.set(r.person, (count.get(r.person) ?? 0) + 1);
+  const classes = [...count.keys()].filter((p) => (count.get(p) ?? 0) >= args.minImages).sort();
+  const keep = new Set(classes);
+  return { records: all.filter((r) => keep.has(r.person)), classes };
+}
+
 export async function train(args: TrainArgs) {
   const started = Date.now();
   await initTf('wasm');
@@ -199,18 +239,35 @@ export async function train(args: TrainArgs) {
     },
     args.minImages,
   );
+  const extra = args.extraCrops ? extraTraining(args) : null;
+  if (extra) {
+    splits.train.push(...extra.records);
+    splits.classes.push(...extra.classes);
+  }
   const needed = new Set([
     ...splits.train.map((r) => r.file),
     ...splits.pairs.flatMap((p) => [p.a, p.b]),
     ...records.filter((r) => splits.calibPeople.has(r.person)).map((r) => r.file),
   ]);
-  const trunk = await trunkActivations(
+  let trunk = await trunkActivations(
     embedder,
     TAIL_CUT,
     args.crops,
     records.filter((r) => needed.has(r.file)),
     '.cache/activations',
   );
+  if (extra && args.extraCrops) {
+    trunk = concatActivations(
+      trunk,
+      await trunkActivations(
+        embedder,
+        TAIL_CUT,
+        args.extraCrops,
+        extra.records,
+        '.cache/activations',
+      ),
+    );
+  }
   const cut = args.cut;
   const acts =
     cut === TAIL_CUT
@@ -395,7 +452,7 @@ export async function train(args: TrainArgs) {
     const t5 = thresholds['1e-5'];
     const manifest = writeModel(args.out, embedder.spec, weights, args.dtype, {
       id: `facegate-mbf-${args.method}-s${args.s}-m${args.m}-${new Date().toISOString().slice(0, 10)}`,
-      input: baseManifest.input,
+      input: { ...baseManifest.input, alignment: ALIGNMENT_DESCRIPTION },
       embedding: { dim, normalized: true, flipAugment: args.flip },
       loss: {
         type: args.method === 'cosface' ? 'LMCL (CosFace)' : args.method,
@@ -404,7 +461,7 @@ export async function train(args: TrainArgs) {
         note: `last stage: the layers after tensor ${cut} (${cut === TAIL_CUT ? 'global depthwise conv + ' : ''}linear embedding layer) trained with this loss on frozen-trunk activations`,
       },
       training: {
-        data: `LFW (deep-funneled), ${classes.length} identities with >= ${args.minImages} images, ${n} images; people of View-2 folds ${[...args.testFolds, ...args.calibFolds, ...args.valFolds].join(',')} excluded`,
+        data: `LFW (deep-funneled)${extra ? ` + ${extra.classes.length} celeba-dev people of its pairs folds ${args.extraTrainFolds.join(',')} (${extra.records.length} images; its other folds' people never trained on)` : ''}, ${classes.length} identities with >= ${args.minImages} images, ${n} images; LFW people of View-2 folds ${[...args.testFolds, ...args.calibFolds, ...args.valFolds].join(',')} excluded`,
         epochs: args.epochs,
         lr: args.lr,
         batch: args.batch,

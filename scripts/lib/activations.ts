@@ -139,3 +139,24 @@ export async function advanceActivations(
   }
   return { files: acts.files, index: acts.index, orig, flip, shape, size };
 }
+
+/** One set holding the rows of both (same cut, disjoint file names: e.g. LFW and celeba-dev). */
+export function concatActivations(a: ActivationSet, b: ActivationSet): ActivationSet {
+  if (a.size !== b.size) throw new Error('activation sets of different cuts cannot be joined');
+  for (const f of b.files) if (a.index.has(f)) throw new Error(`${f} is in both activation sets`);
+  const files = [...a.files, ...b.files];
+  const join = (x: Float32Array, y: Float32Array) => {
+    const out = new Float32Array(x.length + y.length);
+    out.set(x, 0);
+    out.set(y, x.length);
+    return out;
+  };
+  return {
+    files,
+    index: new Map(files.map((f, i) => [f, i])),
+    orig: join(a.orig, b.orig),
+    flip: join(a.flip, b.flip),
+    shape: a.shape,
+    size: a.size,
+  };
+}
