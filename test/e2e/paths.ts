@@ -4,9 +4,18 @@ import { resolve } from 'node:path';
 export const LFW = resolve(
   process.env.FACEGATE_LFW ?? resolve(import.meta.dirname, '../../../shared/data/lfw'),
 );
+/** The real face videos (d3.mp4, d9.mp4, ...), beside LFW; never copied into the repository. */
+export const VIDEOS = resolve(
+  process.env.FACEGATE_VIDEOS ?? resolve(import.meta.dirname, '../../../shared/data/videos'),
+);
 export const E2E_CACHE = resolve(import.meta.dirname, '../../.cache/e2e');
 
 export const lfwPhoto = (person: string, n: number) =>
   resolve(LFW, person, `${person}_${String(n).padStart(4, '0')}.jpg`);
 
+export const videoFile = (name: string) => resolve(VIDEOS, `${name}.mp4`);
+
 export const fakeCamera = (name: string) => resolve(E2E_CACHE, `${name}.y4m`);
+
+/** An export file (People → Import) of real embeddings made by global-setup with models/. */
+export const importFile = (name: string) => resolve(E2E_CACHE, `import-${name}.json`);
