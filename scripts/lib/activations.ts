@@ -33,27 +33,28 @@ export async function trunkActivations(
   // Keyed by the crop folder too: crops made by another front end must never be reused.
   const crops = createHash('sha256').update(resolve(cropRoot)).digest('hex').slice(0, 8);
   const dir = resolve(cacheDir, `${embedder.manifest.id}-${cut}-${crops}`);
-  const files = records.filter((r) => r.crop).map((r) => r.file);
+  const wanted = records.filter((r) => r.crop).map((r) => r.file);
   const meta = join(dir, 'index.json');
+  let saved: ActivationSet | null = null;
   if (existsSync(meta)) {
-    const saved = JSON.parse(readFileSync(meta, 'utf8')) as { files: string[]; shape: number[] };
-    const savedSet = new Set(saved.files);
-    if (files.every((f) => savedSet.has(f))) {
-      const read = (name: string) => {
-        const b = readFileSync(join(dir, name));
-        return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-      };
-      const size = saved.shape.reduce((a, b) => a * b, 1);
-      return {
-        files: saved.files,
-        index: new Map(saved.files.map((f, i) => [f, i])),
-        orig: read('orig.f32'),
-        flip: read('flip.f32'),
-        shape: saved.shape,
-        size,
-      };
-    }
+    const m = JSON.parse(readFileSync(meta, 'utf8')) as { files: string[]; shape: number[] };
+    const read = (name: string) => {
+      const b = readFileSync(join(dir, name));
+      return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+    };
+    saved = {
+      files: m.files,
+      index: new Map(m.files.map((f, i) => [f, i])),
+      orig: read('orig.f32'),
+      flip: read('flip.f32'),
+      shape: m.shape,
+      size: m.shape.reduce((a, b) => a * b, 1),
+    };
   }
+  const known = saved;
+  // Only the crops not yet in the cache are run through the trunk; the rest are reused.
+  const files = known ? wanted.filter((f) => !known.index.has(f)) : wanted;
+  if (known && files.length === 0) return known;
   const byFile = new Map(records.map((r) => [r.file, r]));
   let shape: number[] = [];
   let size = 0;
@@ -88,15 +89,30 @@ export async function trunkActivations(
     b.dispose();
     bar.update(Math.min(i + batch, files.length));
   }
+  const computed: ActivationSet = {
+    files,
+    index: new Map(files.map((f, i) => [f, i])),
+    orig,
+    flip,
+    shape,
+    size,
+  };
+  const all = known ? concatActivations(known, computed) : computed;
   // A new folder renamed into place: a run reading the cache never sees half-old, half-new files.
   const fresh = `${dir}.tmp-${process.pid}`;
   mkdirSync(fresh, { recursive: true });
-  writeFileSync(join(fresh, 'orig.f32'), new Uint8Array(orig.buffer));
-  writeFileSync(join(fresh, 'flip.f32'), new Uint8Array(flip.buffer));
-  writeFileSync(join(fresh, 'index.json'), JSON.stringify({ files, shape }));
+  writeFileSync(
+    join(fresh, 'orig.f32'),
+    new Uint8Array(all.orig.buffer, all.orig.byteOffset, all.orig.byteLength),
+  );
+  writeFileSync(
+    join(fresh, 'flip.f32'),
+    new Uint8Array(all.flip.buffer, all.flip.byteOffset, all.flip.byteLength),
+  );
+  writeFileSync(join(fresh, 'index.json'), JSON.stringify({ files: all.files, shape: all.shape }));
   rmSync(dir, { recursive: true, force: true });
   renameSync(fresh, dir);
-  return { files, index: new Map(files.map((f, i) => [f, i])), orig, flip, shape, size };
+  return all;
 }
 
 /** Runs cached activations further down the graph (from one cut to a later one). */
