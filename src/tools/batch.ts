@@ -117,8 +117,6 @@ async function contactSheet(request: ContactSheetRequest): Promise<string> {
 
 async function init() {
   detector = await createFaceDetector(new URL('/', location.href).href);
-  // The landmark model runs on tfjs: single-threaded SIMD wasm, as the app on a CPU.
-  await registerBrowserBackends(new URL('/tfjs/', location.href).href);
   landmarker = await createFaceLandmarker(new URL('/', location.href).href);
   window.facegateBatch = {
     async process(urls, options) {

@@ -2,7 +2,6 @@ import { CameraError, closeCamera, openCamera, CAMERA_MESSAGES } from '../vision
 import { createFaceDetector, type FaceDetectorHandle } from '../vision/detector';
 import { analyzeFrame, type FrameAnalysis } from '../vision/frame-analysis';
 import { createFaceLandmarker, type FaceLandmarkerHandle } from '../vision/landmarker';
-import { registerBrowserBackends } from '../embedding/backend';
 import { RollingStats } from '../math/rolling-stats';
 
 export type CameraStatus = 'idle' | 'loading' | 'running' | 'error';
@@ -37,12 +36,7 @@ export class CameraSession {
     this.error = null;
     try {
       this.detector ??= await createFaceDetector(import.meta.env.BASE_URL);
-      if (!this.landmarker) {
-        await registerBrowserBackends(
-          new URL('tfjs/', new URL(import.meta.env.BASE_URL, location.href)).href,
-        );
-        this.landmarker = await createFaceLandmarker(import.meta.env.BASE_URL);
-      }
+      this.landmarker ??= await createFaceLandmarker(import.meta.env.BASE_URL);
       this.stream = await openCamera(video);
     } catch (error) {
       this.status = 'error';

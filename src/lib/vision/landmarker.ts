@@ -3,6 +3,7 @@ import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { applySimilarity, invertSimilarity, similarityScale, type Similarity } from '../math/align';
 import { MESH_POINTS, type FaceMesh, type Point3 } from '../math/face-mesh';
 import { LANDMARK_MODEL_DIR, LANDMARK_MODEL_FILES } from './landmark-model-files';
+import { registerBrowserBackends } from '../embedding/backend';
 
 /** The face-mesh model's input side, pixels. */
 export const MESH_INPUT = 192;
@@ -97,6 +98,8 @@ export const MIN_MESH_SCORE = 0.5;
 
 export async function createFaceLandmarker(baseUrl: string): Promise<FaceLandmarkerHandle> {
   const base = new URL(baseUrl, globalThis.location?.href);
+  // The model runs on tfjs: the same backends as the backbone, registered once per page.
+  await registerBrowserBackends(new URL('tfjs/', base).href);
   const [jsonFile, binFile] = LANDMARK_MODEL_FILES;
   const [jsonBytes, weightBytes] = await Promise.all([
     fetchVerified(base, jsonFile),
