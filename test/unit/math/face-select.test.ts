@@ -53,3 +53,16 @@ describe('countConfidentFaces', () => {
     expect(countConfidentFaces([face(200, 0.1)], 0.5, 0.4)).toBe(0);
   });
 });
+
+describe('rankFaces', () => {
+  it('orders confident faces largest first, then the unsure ones largest first', async () => {
+    const { rankFaces } = await import('../../../src/lib/math/face-select');
+    const f = (width: number, score: number) => ({
+      box: { x: 0, y: 0, width, height: width },
+      score,
+      keypoints: [],
+    });
+    const faces = [f(50, 0.9), f(200, 0.3), f(120, 0.7), f(80, 0.4)];
+    expect(rankFaces(faces, 0.5).map((x) => x.box.width)).toEqual([120, 50, 200, 80]);
+  });
+});
