@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, launchProfile, test } from './fixtures.ts';
 import { fakeCamera } from './paths.ts';
+import { importPeople } from './people.ts';
 
 test.setTimeout(600_000);
 
 /**
  * One persistent browser profile, restarted with a different fake camera for each step: the
- * people enrolled in one run of the browser must still be there in the next.
+ * people enrolled in one run of the browser must still be there in the next. Alice is the d3
+ * video, enrolled through the guided views; Bob (the d9 video, who hardly turns) and Carol (LFW
+ * photos) come in through People → Import with real embeddings made by global-setup.
  */
 test('enroll, verify 1:1, reject another person, identify among three, export/import, offline, across restarts', async ({
   baseURL,
@@ -50,10 +53,10 @@ test('enroll, verify 1:1, reject another person, identify among three, export/im
     await page.getByTestId('unlock-start').click();
   }
 
-  await enroll('alice-enroll', 'Alice');
+  await enroll('d3-enroll', 'Alice');
 
-  // Browser restarted: Alice is still enrolled, and other photos of her open the vault (1:1).
-  await withCamera('alice-verify', '/#/unlock', async (page) => {
+  // Browser restarted: Alice is still enrolled, and another stretch of her video opens the vault.
+  await withCamera('d3-verify', '/#/unlock', async (page) => {
     await attempt(page, 'Alice');
     await expect(page.getByTestId('unlocked-as')).toHaveText('Welcome, Alice.', {
       timeout: 60_000,
@@ -62,11 +65,10 @@ test('enroll, verify 1:1, reject another person, identify among three, export/im
     await expect(page.getByTestId('vault-locked')).toBeVisible();
   });
 
-  await enroll('bob-enroll', 'Bob');
-  await enroll('carol-enroll', 'Carol');
-
   // Bob in front of the camera is not Alice.
-  await withCamera('bob-verify', '/#/unlock', async (page) => {
+  await withCamera('d9-verify', '/#/people', async (page) => {
+    await importPeople(page, 'bob-carol', 3);
+    await page.goto('/#/unlock');
     await attempt(page, 'Alice');
     await expect(page.getByTestId('verify-status')).toHaveAttribute('data-status', 'rejected', {
       timeout: 90_000,
@@ -75,7 +77,7 @@ test('enroll, verify 1:1, reject another person, identify among three, export/im
   });
 
   // Identify (1:N) picks Alice among the three enrolled people.
-  await withCamera('alice-verify', '/#/unlock', async (page) => {
+  await withCamera('d3-verify', '/#/unlock', async (page) => {
     await expect(page.getByTestId('verify-target').locator('option')).toHaveCount(4, {
       timeout: 60_000,
     });
