@@ -89,8 +89,14 @@ export interface QualityInput {
   faces: DetectedFace[];
   /** Aligned grayscale crop of the primary face; null skips the image checks. */
   crop: { gray: Float32Array; width: number; height: number } | null;
-  /** The primary face's 468-point mesh: when present the pose comes from it, else from keypoints. */
+  /**
+   * The primary face's 468-point mesh: when present the pose comes from it, else from keypoints.
+   * Null (as opposed to absent) means the landmark model ran and found no face in any detection:
+   * then there is nothing to embed and the frame counts as no face.
+   */
   mesh?: FaceMesh | null;
+  /** The face the front end chose (confirmed by its mesh); absent: the largest confident box. */
+  primary?: DetectedFace | null;
 }
 
 export interface QualityMetrics {
@@ -127,8 +133,10 @@ function exceeds(value: number, maxAbs: number): boolean {
 export function assessQuality(input: QualityInput, t = DEFAULT_QUALITY): QualityResult {
   // Filtering first disables pickPrimaryFace's low-score fallback.
   const confident = input.faces.filter((f) => f.score >= t.minScore);
-  const primary = pickPrimaryFace(confident, t.minScore);
-  if (primary === null) {
+  const chosen =
+    input.primary === undefined ? pickPrimaryFace(confident, t.minScore) : input.primary;
+  const primary = chosen !== null && chosen.score >= t.minScore ? chosen : null;
+  if (primary === null || input.mesh === null) {
     return { ok: false, reasons: ['no_face'], primary: null, pose: null, metrics: { faces: 0 } };
   }
 

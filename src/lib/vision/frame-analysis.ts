@@ -177,6 +177,7 @@ export async function analyzeFrame(
   const quality = assessQuality(
     {
       faces,
+      primary,
       mesh,
       crop: crop && gray ? { gray, width: crop.width, height: crop.height } : null,
     },

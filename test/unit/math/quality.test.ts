@@ -214,3 +214,20 @@ describe('assessQuality', () => {
     ).toEqual(['Too far: turn back a little.', QUALITY_MESSAGES.too_dark]);
   });
 });
+
+describe('assessQuality with the landmark stage', () => {
+  it('counts a detection the mesh did not confirm as no face', () => {
+    const face = { box: { x: 150, y: 50, width: 200, height: 200 }, score: 0.9, keypoints: [] };
+    const result = assessQuality({ faces: [face], primary: face, mesh: null, crop: null });
+    expect(result.ok).toBe(false);
+    expect(result.reasons).toEqual(['no_face']);
+  });
+
+  it('judges the face the front end chose, not the largest box', () => {
+    const poster = { box: { x: 0, y: 0, width: 400, height: 400 }, score: 0.9, keypoints: [] };
+    const small = { box: { x: 420, y: 0, width: 60, height: 60 }, score: 0.9, keypoints: [] };
+    const result = assessQuality({ faces: [poster, small], primary: small, crop: null });
+    expect(result.primary).toBe(small);
+    expect(result.reasons).toContain('too_small');
+  });
+});
