@@ -49,6 +49,7 @@ import { cachedEmbeddings } from './lib/embedding-cache.ts';
 import { loadCrop } from './lib/embed-crops.ts';
 import { fileFetcher, readManifest } from './lib/model-files.ts';
 import { initTf } from './lib/tf-node.ts';
+import { IMAGE_REFINE } from '../src/lib/vision/front-end-version.ts';
 
 /** The margin the app used before the open-set rule (match.ts IDENTIFY_MARGIN until then). */
 const OLD_MARGIN = 0.02;
@@ -194,7 +195,7 @@ async function embedFolder(
     batch: 24,
     maxSide: 1024,
     contactSheet: null,
-    refine: false,
+    refine: IMAGE_REFINE,
     files,
   };
   const records = await prepareDataset(prepare, false);

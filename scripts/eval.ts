@@ -3,7 +3,10 @@
  * detection + alignment (headless Chromium) and embedding (tfjs, wasm backend):
  *
  *   npm run eval -- --data <LFW-layout folder> --pairs <pairs.txt> [--folds 6-10] [--json out.json]
- *                   [--model models] [--roc docs/roc.svg] [--cache <crop cache folder>]
+ *                   [--model models] [--roc docs/roc.svg] [--cache <crop cache folder>] [--single-pass]
+ *
+ * Crops come from the app's front end in IMAGE mode (two landmark passes; --single-pass for one),
+ * cached under .cache/crops/ per dataset folder and front end.
  *
  * Prints and writes: accuracy (mean over the selected folds, each fold's threshold chosen on the
  * other selected folds), accuracy_std, tar_at_far_1e-3, eer, auc, no_face, pairs, model.
@@ -24,7 +27,7 @@ import { parseFolds, parsePairs, type LfwPair } from '../src/lib/math/lfw-pairs.
 import { rocSvg } from '../src/lib/math/roc-svg.ts';
 import type { ModelManifest } from '../src/lib/embedding/manifest.ts';
 import { prepareDataset } from './prepare-dataset.ts';
-import { FRONT_END_VERSION } from '../src/lib/vision/front-end-version.ts';
+import { FRONT_END_VERSION, IMAGE_REFINE } from '../src/lib/vision/front-end-version.ts';
 import { cosine, embedRecords } from './lib/embed-crops.ts';
 import { fileFetcher, readManifest } from './lib/model-files.ts';
 import { initTf } from './lib/tf-node.ts';
@@ -67,7 +70,7 @@ function parseArgs(argv: string[]): EvalArgs {
     roc: null,
     cache: null,
     backend: 'wasm',
-    refine: false,
+    refine: IMAGE_REFINE,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -84,6 +87,7 @@ function parseArgs(argv: string[]): EvalArgs {
     else if (flag === '--roc') args.roc = value();
     else if (flag === '--cache') args.cache = value();
     else if (flag === '--refine') args.refine = true;
+    else if (flag === '--single-pass') args.refine = false;
     else if (flag === '--backend') args.backend = value() === 'cpu' ? 'cpu' : 'wasm';
     else throw new Error(`unknown argument ${flag}`);
   }
@@ -99,7 +103,7 @@ function parseArgs(argv: string[]): EvalArgs {
  * One crop cache per dataset folder and front end, shared by every run and model (crops do not
  * depend on the model, but do on how faces are found and aligned).
  */
-export function defaultCropCache(data: string, refine = false): string {
+export function defaultCropCache(data: string, refine = IMAGE_REFINE): string {
   const abs = resolve(data);
   const frontEnd = `${FRONT_END_VERSION}${refine ? '-refine' : ''}`;
   const tag = createHash('sha256').update(`${abs}\n${frontEnd}`).digest('hex').slice(0, 8);

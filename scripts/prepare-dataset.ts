@@ -4,6 +4,7 @@
  *
  *   npm run prepare-dataset -- --data ../shared/data/lfw --out .cache/lfw-crops \
  *     [--limit N] [--batch 24] [--max-side 1024] [--contact-sheet docs/lfw-contact-sheet.png]
+ *     [--files list.txt] [--single-pass]
  *
  * Outputs in --out: crops/<Person>/<file>.png, index.jsonl (one line per image, appended as it
  * goes), and at the end index.json + index.csv (person, file, score, keypoints, failure, ...).
@@ -13,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BatchRunner } from './lib/batch-runner.ts';
 import { claimCropFolder } from './lib/crop-folder.ts';
+import { IMAGE_REFINE } from '../src/lib/vision/front-end-version.ts';
 import { listLfwLayout, median, seededRandom } from './lib/dataset.ts';
 import { formatSeconds, ProgressBar } from './lib/progress.ts';
 import type { BatchItemResult } from '../src/tools/batch-protocol.ts';
@@ -62,7 +64,7 @@ function parseArgs(argv: string[]): Args {
     batch: 24,
     maxSide: 1024,
     contactSheet: null,
-    refine: false,
+    refine: IMAGE_REFINE,
     files: null,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -79,6 +81,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--max-side') args.maxSide = Number(value());
     else if (flag === '--contact-sheet') args.contactSheet = value();
     else if (flag === '--refine') args.refine = true;
+    else if (flag === '--single-pass') args.refine = false;
     else if (flag === '--min-mesh-score') args.minMeshScore = Number(value());
     else if (flag === '--files')
       args.files = readFileSync(value(), 'utf8')

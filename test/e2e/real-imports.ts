@@ -21,6 +21,7 @@ import { initTf } from '../../scripts/lib/tf-node.ts';
 import { prepareDataset } from '../../scripts/prepare-dataset.ts';
 import { E2E_CACHE, LFW, importFile } from './paths.ts';
 import { FRAMES_ROOT, extractFrames, frameFile } from './video-cameras.ts';
+import { IMAGE_REFINE } from '../../src/lib/vision/front-end-version.ts';
 
 export interface ImportPerson {
   name: string;
@@ -81,7 +82,7 @@ async function embedAll(people: ImportPerson[]): Promise<Map<string, Float32Arra
         batch: 24,
         maxSide: 1024,
         contactSheet: null,
-        refine: false,
+        refine: IMAGE_REFINE,
         files,
       },
       false,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluate, type EvalResult } from '../../scripts/eval';
 import { LFW, MODELS } from './lfw-fixture';
+import { IMAGE_REFINE } from '../../src/lib/vision/front-end-version.ts';
 
 /**
  * The evaluation interface end to end on a small View-1 style pairs file: Chromium detection +
@@ -29,7 +30,7 @@ it('evaluates a small pairs file end to end', async () => {
     roc,
     cache: join(dir, 'crops'),
     backend: 'wasm',
-    refine: false,
+    refine: IMAGE_REFINE,
   });
   expect(result.pairs).toBe(16);
   expect(result.no_face).toBe(0);
