@@ -14,7 +14,6 @@ import {
   float32ToBase64,
   type ExportFileV1,
 } from '../../src/lib/store/export-format.ts';
-import { FRONT_END_VERSION } from '../../src/lib/vision/front-end-version.ts';
 import { embedRecords } from '../../scripts/lib/embed-crops.ts';
 import { fileFetcher, readManifest } from '../../scripts/lib/model-files.ts';
 import { initTf } from '../../scripts/lib/tf-node.ts';
@@ -22,6 +21,7 @@ import { prepareDataset } from '../../scripts/prepare-dataset.ts';
 import { E2E_CACHE, LFW, importFile } from './paths.ts';
 import { FRAMES_ROOT, extractFrames, frameFile } from './video-cameras.ts';
 import { IMAGE_REFINE } from '../../src/lib/vision/front-end-version.ts';
+import { frontEndTag } from '../../scripts/lib/crop-folder.ts';
 
 export interface ImportPerson {
   name: string;
@@ -73,7 +73,7 @@ async function embedAll(people: ImportPerson[]): Promise<Map<string, Float32Arra
   for (const source of ['lfw', 'frames'] as const) {
     const files = [...new Set(people.filter((p) => p.source === source).flatMap((p) => p.files))];
     if (files.length === 0) continue;
-    const cache = resolve(E2E_CACHE, `crops-${source}-${FRONT_END_VERSION}`);
+    const cache = resolve(E2E_CACHE, `crops-${source}-${frontEndTag(IMAGE_REFINE)}`);
     const records = await prepareDataset(
       {
         data: roots[source],
