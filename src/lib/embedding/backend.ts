@@ -36,6 +36,28 @@ async function register(wasmBase: string): Promise<void> {
   if (!(await tf.setBackend('wasm'))) await tf.setBackend('cpu');
 }
 
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `work` alone with respect to tfjs's global backend: the probe switches backends, and a
+ * model loaded meanwhile failed ("Backend 'webgpu' has not yet been initialized"). Loads and the
+ * probe go through here one after another.
+ */
+export function withBackendLock<T>(work: () => Promise<T>): Promise<T> {
+  const run = queue.then(work, work);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/** Resolves once no probe or model load holds the backend (inference waits for it). */
+export async function backendSettled(): Promise<void> {
+  let seen: Promise<unknown>;
+  do {
+    seen = queue;
+    await seen;
+  } while (seen !== queue);
+}
+
 /**
  * Picks the fastest working backend by running `probe` (one embedding) on each: the right order
  * differs by machine (here, on CPU only, wasm 32 ms beat webgl 384 ms and SwiftShader webgpu
@@ -45,6 +67,14 @@ export async function pickBackend(
   probe: () => Promise<unknown>,
   candidates: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'],
   runs = 3,
+): Promise<{ chosen: BackendName; results: ProbeResult[] }> {
+  return withBackendLock(() => probeAll(probe, candidates, runs));
+}
+
+async function probeAll(
+  probe: () => Promise<unknown>,
+  candidates: readonly BackendName[],
+  runs: number,
 ): Promise<{ chosen: BackendName; results: ProbeResult[] }> {
   const results: ProbeResult[] = [];
   for (const backend of candidates) {

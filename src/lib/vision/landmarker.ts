@@ -3,7 +3,7 @@ import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { applySimilarity, invertSimilarity, similarityScale, type Similarity } from '../math/align';
 import { MESH_POINTS, type FaceMesh, type Point3 } from '../math/face-mesh';
 import { LANDMARK_MODEL_DIR, LANDMARK_MODEL_FILES } from './landmark-model-files';
-import { registerBrowserBackends } from '../embedding/backend';
+import { backendSettled, registerBrowserBackends, withBackendLock } from '../embedding/backend';
 
 /** The face-mesh model's input side, pixels. */
 export const MESH_INPUT = 192;
@@ -108,18 +108,21 @@ export async function createFaceLandmarker(baseUrl: string): Promise<FaceLandmar
   let model: GraphModel;
   try {
     const json = JSON.parse(new TextDecoder().decode(jsonBytes)) as ModelJson;
-    model = await loadGraphModel(
-      tf.io.fromMemory({
-        modelTopology: json.modelTopology,
-        weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-        weightData: weightBytes,
-      }),
+    model = await withBackendLock(() =>
+      loadGraphModel(
+        tf.io.fromMemory({
+          modelTopology: json.modelTopology,
+          weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+          weightData: weightBytes,
+        }),
+      ),
     );
   } catch (cause) {
     throw new LandmarkerLoadError(`The face landmark model could not start: ${String(cause)}`);
   }
   return {
     async estimate(source, roi) {
+      await backendSettled();
       const pixels = warp(source, roi);
       const outputs = tf.tidy(() => {
         const input = tf.tensor4d(pixels, [1, MESH_INPUT, MESH_INPUT, 3]);
