@@ -43,13 +43,12 @@ import {
 import { identifyThreshold, LEVEL_FAR } from '../src/lib/math/open-set.ts';
 import { seededRandom } from '../src/lib/math/seeded-random.ts';
 import { defaultCropCache } from './eval.ts';
-import { prepareDataset, type CropRecord } from './prepare-dataset.ts';
+import { datasetArgs, prepareDataset, type CropRecord } from './prepare-dataset.ts';
 import { listLfwLayout } from './lib/dataset.ts';
 import { cachedEmbeddings } from './lib/embedding-cache.ts';
 import { loadCrop } from './lib/embed-crops.ts';
 import { fileFetcher, readManifest } from './lib/model-files.ts';
 import { initTf } from './lib/tf-node.ts';
-import { IMAGE_REFINE } from '../src/lib/vision/front-end-version.ts';
 
 /** The margin the app used before the open-set rule (match.ts IDENTIFY_MARGIN until then). */
 const OLD_MARGIN = 0.02;
@@ -187,18 +186,7 @@ async function embedFolder(
   files: string[] | null,
 ): Promise<{ records: CropRecord[]; embeddings: Map<string, Float32Array>; cache: string }> {
   const cache = resolve(cacheIn ?? defaultCropCache(data));
-  // Built apart from the call so the shape follows prepareDataset's Args as the front end evolves.
-  const prepare = {
-    data,
-    out: cache,
-    limit: Infinity,
-    batch: 24,
-    maxSide: 1024,
-    contactSheet: null,
-    refine: IMAGE_REFINE,
-    files,
-  };
-  const records = await prepareDataset(prepare, false);
+  const records = await prepareDataset(datasetArgs({ data, out: cache, files }), false);
   const withCrop = records.filter((r) => r.crop);
   const weights = embedder.manifest.files.map((f) => f.sha256.slice(0, 12)).join('-');
   const tag = createHash('sha256')

@@ -26,7 +26,7 @@ import {
 import { parseFolds, parsePairs, type LfwPair } from '../src/lib/math/lfw-pairs.ts';
 import { rocSvg } from '../src/lib/math/roc-svg.ts';
 import type { ModelManifest } from '../src/lib/embedding/manifest.ts';
-import { prepareDataset } from './prepare-dataset.ts';
+import { datasetArgs, prepareDataset } from './prepare-dataset.ts';
 import { FRONT_END_VERSION, IMAGE_REFINE } from '../src/lib/vision/front-end-version.ts';
 import { cosine, embedRecords } from './lib/embed-crops.ts';
 import { fileFetcher, readManifest } from './lib/model-files.ts';
@@ -120,16 +120,7 @@ export async function evaluate(args: EvalArgs, embedderIn?: Embedder): Promise<E
   const files = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
   const cache = resolve(args.cache ?? defaultCropCache(args.data, args.refine));
   const records = await prepareDataset(
-    {
-      data: args.data,
-      out: cache,
-      limit: Infinity,
-      batch: 24,
-      maxSide: 1024,
-      contactSheet: null,
-      refine: args.refine,
-      files,
-    },
+    datasetArgs({ data: args.data, out: cache, refine: args.refine, files }),
     false,
   );
   const found = new Set(records.map((r) => r.file));

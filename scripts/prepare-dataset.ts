@@ -56,6 +56,19 @@ export interface Args {
   files: string[] | null;
 }
 
+/** Arguments for a programmatic run: the CLI's defaults, overridden by what the caller names. */
+export function datasetArgs(given: Pick<Args, 'data' | 'out'> & Partial<Args>): Args {
+  return {
+    limit: Infinity,
+    batch: 24,
+    maxSide: 1024,
+    contactSheet: null,
+    refine: IMAGE_REFINE,
+    files: null,
+    ...given,
+  };
+}
+
 function parseArgs(argv: string[]): Args {
   const args: Args = {
     data: '',

@@ -17,7 +17,7 @@ import {
 import { embedRecords } from '../../scripts/lib/embed-crops.ts';
 import { fileFetcher, readManifest } from '../../scripts/lib/model-files.ts';
 import { initTf } from '../../scripts/lib/tf-node.ts';
-import { prepareDataset } from '../../scripts/prepare-dataset.ts';
+import { datasetArgs, prepareDataset } from '../../scripts/prepare-dataset.ts';
 import { E2E_CACHE, LFW, importFile } from './paths.ts';
 import { FRAMES_ROOT, extractFrames, frameFile } from './video-cameras.ts';
 import { IMAGE_REFINE } from '../../src/lib/vision/front-end-version.ts';
@@ -75,16 +75,7 @@ async function embedAll(people: ImportPerson[]): Promise<Map<string, Float32Arra
     if (files.length === 0) continue;
     const cache = resolve(E2E_CACHE, `crops-${source}-${frontEndTag(IMAGE_REFINE)}`);
     const records = await prepareDataset(
-      {
-        data: roots[source],
-        out: cache,
-        limit: Infinity,
-        batch: 24,
-        maxSide: 1024,
-        contactSheet: null,
-        refine: IMAGE_REFINE,
-        files,
-      },
+      datasetArgs({ data: roots[source], out: cache, files }),
       false,
     );
     const embeddings = await embedRecords(embedder, cache, records);
