@@ -1,6 +1,6 @@
 /**
- * Face alignment: the similarity transform that maps detector keypoints onto the
- * canonical 112x112 crop the embedding model was trained on.
+ * Face alignment: the similarity transform that maps face landmarks (five face-mesh points, see
+ * face-mesh.ts) onto the canonical 112x112 crop the embedding model was trained on.
  */
 
 export type Point = readonly [number, number];
@@ -39,7 +39,8 @@ export const ARCFACE_TEMPLATE_112: readonly Point[] = [
 ];
 
 /**
- * The template our detector can match. MediaPipe BlazeFace gives one mouth-centre
+ * The detector's four-point layout (head-pose.ts's keypoint fallback measures against it;
+ * crops are no longer aligned on it). MediaPipe BlazeFace gives one mouth-centre
  * point instead of two corners, so the fourth point is the midpoint of the two
  * ArcFace mouth corners: ((41.5493 + 70.7299) / 2, (92.3655 + 92.2041) / 2).
  * Order matches MediaPipe keypoints 0..3 (right eye, left eye, nose tip, mouth).
@@ -149,18 +150,4 @@ export function similarityAngle(t: Similarity): number {
 /** [a, b, c, d, e, f] for CanvasRenderingContext2D.setTransform / DOMMatrix. */
 export function toCanvasMatrix(t: Similarity): [number, number, number, number, number, number] {
   return [t.a, t.b, -t.b, t.a, t.tx, t.ty];
-}
-
-/**
- * Transform from source-image pixels to the ALIGNED_SIZE crop, from MediaPipe
- * keypoints 0..3 (in source pixels). Extra keypoints (ears) are ignored: ArcFace
- * was not aligned on them and they are unstable when the head turns.
- */
-export function alignmentTransform(keypoints: readonly Point[]): Similarity {
-  if (keypoints.length < ALIGN_TEMPLATE_112.length) {
-    throw new AlignmentError(
-      `need ${ALIGN_TEMPLATE_112.length} keypoints (eyes, nose tip, mouth), got ${keypoints.length}`,
-    );
-  }
-  return estimateSimilarity(keypoints.slice(0, ALIGN_TEMPLATE_112.length), ALIGN_TEMPLATE_112);
 }

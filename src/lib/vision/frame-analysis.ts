@@ -104,14 +104,14 @@ async function meshFor(
     source,
     roiFromDetection(face.box, face.keypoints, MESH_INPUT),
   );
-  const unsure = first.score < minScore && first.score >= SECOND_LOOK_SCORE;
-  if (!unsure && !(options.refine && first.score >= minScore)) {
-    return first.score >= minScore ? first : null;
-  }
+  const sure = first.score >= minScore;
+  // A sure mesh is looked at again only to refine it; an unsure one if it is not hopeless.
+  const lookAgain = sure ? options.refine === true : first.score >= SECOND_LOOK_SCORE;
+  if (!lookAgain) return sure ? first : null;
   // The first mesh's own extent frames the face better than the detector's box did.
   const second = await landmarker.estimate(source, roiFromMesh(first.points, MESH_INPUT));
   if (second.score >= minScore) return second;
-  return first.score >= minScore ? first : null;
+  return sure ? first : null;
 }
 
 /**

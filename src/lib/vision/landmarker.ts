@@ -3,6 +3,8 @@ import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { applySimilarity, invertSimilarity, similarityScale, type Similarity } from '../math/align';
 import { MESH_POINTS, type FaceMesh, type Point3 } from '../math/face-mesh';
 import { LANDMARK_MODEL_DIR, LANDMARK_MODEL_FILES } from './landmark-model-files';
+import { warpToCrop } from './warp';
+import { sha256Hex } from '../embedding/manifest';
 import { backendSettled, registerBrowserBackends, withBackendLock } from '../embedding/backend';
 
 /** The face-mesh model's input side, pixels. */
@@ -27,11 +29,6 @@ interface ModelJson {
   weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
 }
 
-async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 async function fetchVerified(base: URL, file: (typeof LANDMARK_MODEL_FILES)[number]) {
   const url = new URL(LANDMARK_MODEL_DIR + file.name, base).href;
   let bytes: ArrayBuffer;
@@ -52,25 +49,8 @@ async function fetchVerified(base: URL, file: (typeof LANDMARK_MODEL_FILES)[numb
   return bytes;
 }
 
-let warpCanvas: OffscreenCanvas | null = null;
-let warpContext: OffscreenCanvasRenderingContext2D | null = null;
-
 function warp(source: CanvasImageSource, roi: Similarity): Float32Array {
-  if (!warpContext) {
-    warpCanvas = new OffscreenCanvas(MESH_INPUT, MESH_INPUT);
-    warpContext = warpCanvas.getContext('2d', { willReadFrequently: true });
-    if (!warpContext) throw new Error('This browser cannot draw on an OffscreenCanvas.');
-  }
-  const ctx = warpContext;
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
-  ctx.fillStyle = '#000';
-  ctx.fillRect(0, 0, MESH_INPUT, MESH_INPUT);
-  ctx.imageSmoothingEnabled = true;
-  ctx.imageSmoothingQuality = 'high';
-  ctx.setTransform(roi.a, roi.b, -roi.b, roi.a, roi.tx, roi.ty);
-  ctx.drawImage(source, 0, 0);
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
-  const rgba = ctx.getImageData(0, 0, MESH_INPUT, MESH_INPUT).data;
+  const rgba = warpToCrop(source, roi, MESH_INPUT).data;
   // The model takes RGB in 0..1 (as MediaPipe's face_landmark graph feeds it).
   const rgb = new Float32Array(MESH_INPUT * MESH_INPUT * 3);
   for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {

@@ -1,15 +1,35 @@
 import { ALIGNED_SIZE, toCanvasMatrix, type Similarity } from '../math/align';
 
-let canvas: OffscreenCanvas | null = null;
-let context: OffscreenCanvasRenderingContext2D | null = null;
+// One canvas per output size (the 112 px aligned crop, the 192 px landmark input), reused.
+const contexts = new Map<number, OffscreenCanvasRenderingContext2D>();
 
-function crop2d(): OffscreenCanvasRenderingContext2D {
-  if (!context) {
-    canvas = new OffscreenCanvas(ALIGNED_SIZE, ALIGNED_SIZE);
-    context = canvas.getContext('2d', { willReadFrequently: true });
-    if (!context) throw new Error('This browser cannot draw on an OffscreenCanvas.');
+function context(size: number): OffscreenCanvasRenderingContext2D {
+  let ctx = contexts.get(size);
+  if (!ctx) {
+    const canvas = new OffscreenCanvas(size, size);
+    ctx = canvas.getContext('2d', { willReadFrequently: true }) ?? undefined;
+    if (!ctx) throw new Error('This browser cannot draw on an OffscreenCanvas.');
+    contexts.set(size, ctx);
   }
-  return context;
+  return ctx;
+}
+
+/** Resamples the source under `transform` (source pixels -> crop) into a size x size crop. */
+export function warpToCrop(
+  source: CanvasImageSource,
+  transform: Similarity,
+  size: number,
+): ImageData {
+  const ctx = context(size);
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.fillStyle = '#000';
+  ctx.fillRect(0, 0, size, size);
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = 'high';
+  ctx.setTransform(...toCanvasMatrix(transform));
+  ctx.drawImage(source, 0, 0);
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  return ctx.getImageData(0, 0, size, size);
 }
 
 /**
@@ -17,14 +37,5 @@ function crop2d(): OffscreenCanvasRenderingContext2D {
  * dataset scripts both call this in Chromium, so training and inference crops are made alike.
  */
 export function warpToAlignedCrop(source: CanvasImageSource, transform: Similarity): ImageData {
-  const ctx = crop2d();
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
-  ctx.fillStyle = '#000';
-  ctx.fillRect(0, 0, ALIGNED_SIZE, ALIGNED_SIZE);
-  ctx.imageSmoothingEnabled = true;
-  ctx.imageSmoothingQuality = 'high';
-  ctx.setTransform(...toCanvasMatrix(transform));
-  ctx.drawImage(source, 0, 0);
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
-  return ctx.getImageData(0, 0, ALIGNED_SIZE, ALIGNED_SIZE);
+  return warpToCrop(source, transform, ALIGNED_SIZE);
 }

@@ -4,7 +4,6 @@ import {
   ALIGNED_SIZE,
   ARCFACE_TEMPLATE_112,
   AlignmentError,
-  alignmentTransform,
   applySimilarity,
   estimateSimilarity,
   invertSimilarity,
@@ -72,7 +71,6 @@ describe('estimateSimilarity', () => {
       const inv = invertSimilarity(truth);
       const src = ALIGN_TEMPLATE_112.map((p) => applySimilarity(inv, p));
       expectClose(estimateSimilarity(src, ALIGN_TEMPLATE_112), truth);
-      expectClose(alignmentTransform(src), truth);
     }
   });
 
@@ -201,34 +199,5 @@ describe('helpers', () => {
     const [u, v] = applySimilarity(t, [x, y]);
     expect(a * x + c * y + e).toBeCloseTo(u, 12);
     expect(b * x + d * y + f).toBeCloseTo(v, 12);
-  });
-});
-
-describe('alignmentTransform', () => {
-  it('maps the eyes of an upright face near their template positions', () => {
-    // 6 MediaPipe keypoints; the ears must not influence the fit.
-    const kps: Point[] = [
-      [300, 200],
-      [400, 200],
-      [350, 260],
-      [350, 315],
-      [250, 220],
-      [450, 220],
-    ];
-    const t = alignmentTransform(kps);
-    expect(Math.abs(similarityAngle(t))).toBeLessThan(0.01);
-    const rightEye = applySimilarity(t, kps[0] as Point);
-    expect(rightEye[0]).toBeCloseTo(38.3, 0);
-    expect(alignmentTransform(kps.slice(0, 4))).toEqual(t);
-  });
-
-  it('throws with fewer than 4 keypoints', () => {
-    expect(() =>
-      alignmentTransform([
-        [0, 0],
-        [1, 0],
-        [0, 1],
-      ]),
-    ).toThrow(/need 4 keypoints/);
   });
 });
