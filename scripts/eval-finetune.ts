@@ -49,7 +49,7 @@ import { cachedEmbeddings } from './lib/embedding-cache.ts';
 import { loadCrop } from './lib/embed-crops.ts';
 import { fileFetcher, readManifest } from './lib/model-files.ts';
 import { initTf } from './lib/tf-node.ts';
-import { assertCurrentCrops } from './lib/crop-folder.ts';
+import { readAlignedCrops } from './lib/crop-folder.ts';
 
 const { values } = parseArgs({
   options: {
@@ -186,10 +186,7 @@ async function main() {
   const threshold = manifest.thresholds['far_1e-3'];
   const reference = bankReference(bank);
   const cfg = configFromArgs();
-  assertCurrentCrops(values.crops);
-  const records = (
-    JSON.parse(readFileSync(join(values.crops, 'index.json'), 'utf8')) as CropRecord[]
-  ).filter((r) => r.crop);
+  const records = readAlignedCrops(values.crops);
   const byFile = new Map(records.map((r) => [r.file, r]));
   const folds = parseFolds(values.folds);
   const testPeople = peopleInFolds(parsePairs(readFileSync(values.pairs, 'utf8')), folds);

@@ -27,7 +27,8 @@ import { parseFolds, parsePairs, type LfwPair } from '../src/lib/math/lfw-pairs.
 import { rocSvg } from '../src/lib/math/roc-svg.ts';
 import type { ModelManifest } from '../src/lib/embedding/manifest.ts';
 import { datasetArgs, prepareDataset } from './prepare-dataset.ts';
-import { FRONT_END_VERSION, IMAGE_REFINE } from '../src/lib/vision/front-end-version.ts';
+import { IMAGE_REFINE } from '../src/lib/vision/front-end-version.ts';
+import { frontEndTag } from './lib/crop-folder.ts';
 import { cosine, embedRecords } from './lib/embed-crops.ts';
 import { fileFetcher, readManifest } from './lib/model-files.ts';
 import { initTf } from './lib/tf-node.ts';
@@ -105,8 +106,10 @@ function parseArgs(argv: string[]): EvalArgs {
  */
 export function defaultCropCache(data: string, refine = IMAGE_REFINE): string {
   const abs = resolve(data);
-  const frontEnd = `${FRONT_END_VERSION}${refine ? '-refine' : ''}`;
-  const tag = createHash('sha256').update(`${abs}\n${frontEnd}`).digest('hex').slice(0, 8);
+  const tag = createHash('sha256')
+    .update(`${abs}\n${frontEndTag(refine)}`)
+    .digest('hex')
+    .slice(0, 8);
   return resolve(import.meta.dirname, `../.cache/crops/${basename(abs)}-${tag}`);
 }
 

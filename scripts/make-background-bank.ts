@@ -9,7 +9,7 @@
  * The people of the test and calibration folds are excluded, as in training; the bank therefore
  * never contains anyone eval-finetune enrolls or uses as an outside impostor.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Embedder } from '../src/lib/embedding/embedder.ts';
@@ -24,7 +24,7 @@ import { loadCrop } from './lib/embed-crops.ts';
 import { fileFetcher, readManifest, sha256 } from './lib/model-files.ts';
 import { makeSplits } from './lib/splits.ts';
 import { initTf } from './lib/tf-node.ts';
-import { assertCurrentCrops } from './lib/crop-folder.ts';
+import { readAlignedCrops } from './lib/crop-folder.ts';
 
 const { values } = parseArgs({
   options: {
@@ -59,10 +59,7 @@ async function main() {
   const manifest = readManifest(modelDir);
   const embedder = await Embedder.load(manifest, fileFetcher(modelDir));
   const dim = embedder.dim;
-  assertCurrentCrops(values.crops);
-  const records = (
-    JSON.parse(readFileSync(join(values.crops, 'index.json'), 'utf8')) as CropRecord[]
-  ).filter((r) => r.crop);
+  const records = readAlignedCrops(values.crops);
   const splits = makeSplits(values.pairs, records, {
     test: parseFolds(values['test-folds']),
     calib: parseFolds(values['calib-folds']),

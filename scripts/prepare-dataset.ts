@@ -70,16 +70,7 @@ export function datasetArgs(given: Pick<Args, 'data' | 'out'> & Partial<Args>): 
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = {
-    data: '',
-    out: '',
-    limit: Infinity,
-    batch: 24,
-    maxSide: 1024,
-    contactSheet: null,
-    refine: IMAGE_REFINE,
-    files: null,
-  };
+  const args = datasetArgs({ data: '', out: '' });
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {

@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Embedder } from '../src/lib/embedding/embedder.ts';
 import { runGraph } from '../src/lib/embedding/graph.ts';
@@ -48,7 +48,7 @@ import { makeSplits } from './lib/splits.ts';
 import { EMBEDDING_CUT, TAIL_CUT } from './lib/tail-cut.ts';
 import { initTf } from './lib/tf-node.ts';
 import { formatSeconds } from './lib/progress.ts';
-import { assertCurrentCrops } from './lib/crop-folder.ts';
+import { readAlignedCrops } from './lib/crop-folder.ts';
 import { ALIGNMENT_DESCRIPTION } from '../src/lib/vision/front-end-version.ts';
 
 export interface TrainArgs {
@@ -205,14 +205,11 @@ function extraTraining(args: TrainArgs): { records: CropRecord[]; classes: strin
   if (!args.extraCrops || !args.extraPairs || args.extraTrainFolds.length === 0) {
     throw new Error('--extra-crops needs --extra-pairs and --extra-train-folds');
   }
-  assertCurrentCrops(args.extraCrops);
   const people = peopleInFolds(
     parsePairs(readFileSync(args.extraPairs, 'utf8')),
     args.extraTrainFolds,
   );
-  const all = (
-    JSON.parse(readFileSync(join(args.extraCrops, 'index.json'), 'utf8')) as CropRecord[]
-  ).filter((r) => r.crop && people.has(r.person));
+  const all = readAlignedCrops(args.extraCrops).filter((r) => people.has(r.person));
   const count = new Map<string, number>();
   for (const r of all) count.set(r.person, (count.get(r.person) ?? 0) + 1);
   const classes = [...count.keys()].filter((p) => (count.get(p) ?? 0) >= args.minImages).sort();
@@ -225,10 +222,7 @@ export async function train(args: TrainArgs) {
   await initTf('wasm');
   const baseManifest = readManifest(args.base);
   const embedder = await Embedder.load(baseManifest, fileFetcher(args.base));
-  assertCurrentCrops(args.crops);
-  const records = (
-    JSON.parse(readFileSync(join(args.crops, 'index.json'), 'utf8')) as CropRecord[]
-  ).filter((r) => r.crop);
+  const records = readAlignedCrops(args.crops);
   const splits = makeSplits(
     args.pairs,
     records,

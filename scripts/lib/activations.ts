@@ -23,6 +23,25 @@ export interface ActivationSet {
   size: number;
 }
 
+/** The activations a cache folder holds, or null when it has none. */
+function readSaved(dir: string): ActivationSet | null {
+  const meta = join(dir, 'index.json');
+  if (!existsSync(meta)) return null;
+  const m = JSON.parse(readFileSync(meta, 'utf8')) as { files: string[]; shape: number[] };
+  const read = (name: string) => {
+    const b = readFileSync(join(dir, name));
+    return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+  };
+  return {
+    files: m.files,
+    index: new Map(m.files.map((f, i) => [f, i])),
+    orig: read('orig.f32'),
+    flip: read('flip.f32'),
+    shape: m.shape,
+    size: m.shape.reduce((a, b) => a * b, 1),
+  };
+}
+
 export async function trunkActivations(
   embedder: Embedder,
   cut: string,
@@ -34,24 +53,7 @@ export async function trunkActivations(
   const crops = createHash('sha256').update(resolve(cropRoot)).digest('hex').slice(0, 8);
   const dir = resolve(cacheDir, `${embedder.manifest.id}-${cut}-${crops}`);
   const wanted = records.filter((r) => r.crop).map((r) => r.file);
-  const meta = join(dir, 'index.json');
-  let saved: ActivationSet | null = null;
-  if (existsSync(meta)) {
-    const m = JSON.parse(readFileSync(meta, 'utf8')) as { files: string[]; shape: number[] };
-    const read = (name: string) => {
-      const b = readFileSync(join(dir, name));
-      return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-    };
-    saved = {
-      files: m.files,
-      index: new Map(m.files.map((f, i) => [f, i])),
-      orig: read('orig.f32'),
-      flip: read('flip.f32'),
-      shape: m.shape,
-      size: m.shape.reduce((a, b) => a * b, 1),
-    };
-  }
-  const known = saved;
+  const known = readSaved(dir);
   // Only the crops not yet in the cache are run through the trunk; the rest are reused.
   const files = known ? wanted.filter((f) => !known.index.has(f)) : wanted;
   if (known && files.length === 0) return known;

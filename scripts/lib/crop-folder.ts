@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FRONT_END_VERSION } from '../../src/lib/vision/front-end-version.ts';
+import type { CropRecord } from '../prepare-dataset.ts';
 
 const MARKER = 'front-end.json';
 
@@ -34,7 +35,7 @@ export function claimCropFolder(dir: string, refine: boolean): void {
 }
 
 /** For readers: the folder's crops must come from the current front end (either variant). */
-export function assertCurrentCrops(dir: string): void {
+function assertCurrentCrops(dir: string): void {
   const marker = join(dir, MARKER);
   const made = existsSync(marker)
     ? (JSON.parse(readFileSync(marker, 'utf8')) as { frontEnd: string }).frontEnd
@@ -44,4 +45,12 @@ export function assertCurrentCrops(dir: string): void {
       `${dir} holds crops made by front end ${made}, not ${FRONT_END_VERSION}: run npm run prepare-dataset -- --data <folder> --out <new folder> first`,
     );
   }
+}
+
+/** The records of a crop folder that have a crop, refusing a folder made by another front end. */
+export function readAlignedCrops(dir: string): CropRecord[] {
+  assertCurrentCrops(dir);
+  return (JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as CropRecord[]).filter(
+    (r) => r.crop,
+  );
 }
