@@ -1,7 +1,7 @@
 /**
  * Identify (1:N) false accepts per attempt: how often a stranger is identified as someone when N
  * people are enrolled, with the old rule (the security level's 1:1 threshold on every comparison)
- * and the open-set rule (identify() with OpenSetRule: per-comparison rate FAR(level) / N plus a
+ * and the open-set rule (identifyThreshold(): per-comparison rate FAR(level) / N, plus a
  * margin over the runner-up), and how often an enrolled person is identified as themselves.
  *
  *   npm run eval-identify -- [--data ../shared/data/celeba-dev] [--strangers ../shared/data/lfw]

@@ -6,7 +6,6 @@
  */
 
 import { normaliseScore, type ScoreStats } from '../finetune/score-norm';
-import { identifyThreshold, type CalibratedThresholds } from './open-set';
 
 export type SecurityLevel = 'far_1e-3' | 'far_1e-4' | 'far_1e-5';
 
@@ -132,17 +131,6 @@ export interface Candidate {
  */
 export const IDENTIFY_MARGIN = 0.05;
 
-/**
- * The open-set rule for 1:N: the security level and the model's calibrated thresholds, from which
- * identify() derives the per-comparison threshold for the number of people enrolled
- * (open-set.ts identifyThreshold: rate FAR(level) / N), so that a stranger's attempt is accepted
- * at about the level's rate however many people are enrolled.
- */
-export interface OpenSetRule {
-  thresholds: CalibratedThresholds;
-  level: SecurityLevel;
-}
-
 export interface IdentifyResult {
   /** Everyone, best first. */
   ranked: Candidate[];
@@ -157,19 +145,16 @@ export interface IdentifyResult {
  * 1:N: rank everyone by verifyScore and accept the top one if it reaches the threshold and is at
  * least `margin` clear of the runner-up.
  *
- * `rule` is either the security level with the calibrated thresholds (the open-set rule: the
- * threshold rises with the number enrolled, see OpenSetRule), or a fixed per-comparison threshold
- * used as given (pass identifyThreshold(thresholds, level, people.length) for the same effect;
- * a bare 1:1 threshold gives a stranger N chances at the 1:1 rate).
+ * `threshold` is per comparison: for the security level's rate per attempt pass
+ * identifyThreshold(thresholds, level, people.length) (open-set.ts), which rises with the number
+ * enrolled; a bare 1:1 threshold gives a stranger N chances at the 1:1 rate.
  */
 export function identify(
   probe: Float32Array,
   people: readonly Enrolled[],
-  rule: number | OpenSetRule,
+  threshold: number,
   margin = IDENTIFY_MARGIN,
 ): IdentifyResult {
-  const threshold =
-    typeof rule === 'number' ? rule : identifyThreshold(rule.thresholds, rule.level, people.length);
   const ranked = people
     .map((p) => ({ id: p.id, name: p.name, score: verifyScore(probe, p) }))
     .sort((x, y) => y.score - x.score);

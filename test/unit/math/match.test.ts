@@ -11,6 +11,7 @@ import {
   template,
   verifyScore,
 } from '../../../src/lib/math/match';
+import { identifyThreshold } from '../../../src/lib/math/open-set';
 
 const v = (...xs: number[]) => Float32Array.from(xs);
 
@@ -149,7 +150,9 @@ describe('identify', () => {
 
   describe('open-set rule (security level + calibrated thresholds)', () => {
     const thresholds = { 'far_1e-3': 0.33, 'far_1e-4': 0.4, 'far_1e-5': 0.47 };
-    const rule = { thresholds, level: 'far_1e-3' as const };
+    /** The app's per-attempt threshold for these people (startVerification passes it). */
+    const rule = (people: readonly unknown[]) =>
+      identifyThreshold(thresholds, 'far_1e-3', people.length);
     // 512 dimensions, as the model: unrelated people then score near 0 against each other.
     const base = randomUnit(10, 512);
     const ann = { id: 'a', name: 'Ann', template: base };
@@ -163,7 +166,7 @@ describe('identify', () => {
       }));
 
     it('with one person enrolled uses the 1:1 threshold of the level', () => {
-      const r = identify(probeAt(0.35), [ann], rule);
+      const r = identify(probeAt(0.35), [ann], rule([ann]));
       expect(r.threshold).toBe(0.33);
       expect(r.reason).toBe('match');
     });
@@ -173,13 +176,14 @@ describe('identify', () => {
       // 1:1 threshold 0.33 would accept; with 10 people the rate per comparison is 1e-4 -> 0.40.
       const ten = [ann, ...crowd(9)];
       expect(identify(probe, ten, 0.33).best?.id).toBe('a');
-      const r = identify(probe, ten, rule);
+      const r = identify(probe, ten, rule(ten));
       expect(r.threshold).toBeCloseTo(0.4, 12);
       expect(r.best).toBeNull();
       expect(r.reason).toBe('below-threshold');
-      expect(identify(probeAt(0.45), ten, rule).best?.id).toBe('a');
+      expect(identify(probeAt(0.45), ten, rule(ten)).best?.id).toBe('a');
       // 100 people: 1e-5 per comparison -> 0.47.
-      expect(identify(probe, [ann, ...crowd(99)], rule).threshold).toBeCloseTo(0.47, 12);
+      const hundred = [ann, ...crowd(99)];
+      expect(identify(probe, hundred, rule(hundred)).threshold).toBeCloseTo(0.47, 12);
     });
 
     it("keeps a fine-tune's per-person score normalisation", () => {
@@ -190,7 +194,8 @@ describe('identify', () => {
         // reference scale (mean 0, sd 0.1) that is 0.2: below any threshold.
         norm: { template: { mean: 0.1, sd: 0.2 }, reference: { mean: 0, sd: 0.1 } },
       };
-      const r = identify(probe, [normed, ...crowd(9)], rule);
+      const people = [normed, ...crowd(9)];
+      const r = identify(probe, people, rule(people));
       const annScore = r.ranked.find((c) => c.id === 'a')?.score;
       expect(annScore).toBeCloseTo(verifyScore(probe, normed), 12);
       expect(annScore).toBeCloseTo(0.2, 6);
