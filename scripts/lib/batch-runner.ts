@@ -13,6 +13,8 @@ import type {
   BatchItemResult,
   BatchOptions,
   ContactSheetRequest,
+  PresentationRequest,
+  PresentedFrameResult,
 } from '../../src/tools/batch-protocol.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -24,12 +26,12 @@ const MIME: Record<string, string> = {
   '.bmp': 'image/bmp',
 };
 
-function serveDataFolder(dataRoot: string): Plugin {
+function serveDataFolder(prefix: string, dataRoot: string): Plugin {
   const base = resolve(dataRoot) + sep;
   return {
-    name: 'facegate-data-folder',
+    name: `facegate-data-folder${prefix}`,
     configureServer(server) {
-      server.middlewares.use('/__data/', (req: IncomingMessage, res: ServerResponse) => {
+      server.middlewares.use(prefix, (req: IncomingMessage, res: ServerResponse) => {
         const rel = decodeURIComponent((req.url ?? '').split('?')[0] ?? '');
         const file = resolve(base, `.${rel.startsWith('/') ? rel : `/${rel}`}`);
         if (!file.startsWith(base)) {
@@ -56,8 +58,8 @@ function serveDataFolder(dataRoot: string): Plugin {
   };
 }
 
-export const dataUrl = (relPath: string) =>
-  `/__data/${relPath.split(/[\\/]/).map(encodeURIComponent).join('/')}`;
+export const dataUrl = (relPath: string, prefix = '/__data/') =>
+  `${prefix}${relPath.split(/[\\/]/).map(encodeURIComponent).join('/')}`;
 
 export class BatchRunner {
   private constructor(
@@ -66,12 +68,23 @@ export class BatchRunner {
     private readonly page: Page,
   ) {}
 
-  static async start(dataRoot: string, extraArgs: string[] = []): Promise<BatchRunner> {
+  /**
+   * `dataRoot` is served under /__data/; `moreRoots` maps further URL prefixes ('/__frames/') to
+   * folders, for runs that read from two places.
+   */
+  static async start(
+    dataRoot: string,
+    extraArgs: string[] = [],
+    moreRoots: Record<string, string> = {},
+  ): Promise<BatchRunner> {
     const server = await createServer({
       root: ROOT,
       configFile: resolve(ROOT, 'vite.config.ts'),
       logLevel: 'warn',
-      plugins: [serveDataFolder(dataRoot)],
+      plugins: [
+        serveDataFolder('/__data/', dataRoot),
+        ...Object.entries(moreRoots).map(([prefix, root]) => serveDataFolder(prefix, root)),
+      ],
       server: { port: 5199, strictPort: false, hmr: false },
     });
     await server.listen();
@@ -101,7 +114,14 @@ export class BatchRunner {
   }
 
   process(relPaths: string[], options: BatchOptions): Promise<BatchItemResult[]> {
-    const urls = relPaths.map(dataUrl);
+    return this.processUrls(
+      relPaths.map((p) => dataUrl(p)),
+      options,
+    );
+  }
+
+  /** Like process, for URLs already made by dataUrl (any served prefix). */
+  processUrls(urls: string[], options: BatchOptions): Promise<BatchItemResult[]> {
     return this.page.evaluate(
       ([u, o]) => {
         const api = window.facegateBatch;
@@ -110,6 +130,14 @@ export class BatchRunner {
       },
       [urls, options] as const,
     );
+  }
+
+  present(request: PresentationRequest): Promise<PresentedFrameResult[]> {
+    return this.page.evaluate((r) => {
+      const api = window.facegateBatch;
+      if (!api) throw new Error('batch page lost its API');
+      return api.present(r);
+    }, request);
   }
 
   contactSheet(request: ContactSheetRequest): Promise<string> {

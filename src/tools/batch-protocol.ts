@@ -45,6 +45,7 @@ export interface ContactSheetRequest {
 export interface BatchApi {
   process(urls: string[], options: BatchOptions): Promise<BatchItemResult[]>;
   contactSheet(request: ContactSheetRequest): Promise<string>;
+  present(request: PresentationRequest): Promise<PresentedFrameResult[]>;
   benchEmbed(
     backend: 'webgpu' | 'webgl' | 'wasm' | 'cpu',
     runs: number,
@@ -55,4 +56,47 @@ declare global {
   interface Window {
     facegateBatch?: BatchApi;
   }
+}
+
+/** Screen-like distortions of one presented frame (attack type `screen`). */
+export interface ScreenEffects {
+  /** Output = 255 * (input / 255) ^ gamma. */
+  gamma?: number;
+  /** A sinusoidal grating multiplied in: cycles per pixel along x and y, phase (rad), depth 0..1. */
+  moire?: { fx: number; fy: number; phase: number; depth: number };
+  /** A bright additive blob: centre and radius in output pixels, strength 0..1. */
+  glare?: { x: number; y: number; radius: number; strength: number };
+}
+
+/** One frame of a presentation: which source image, where it lands, and what is done to it. */
+export interface PresentedFrameSpec {
+  source: number;
+  /** Output pixels -> source pixels (row-major 3x3), so the page samples the source directly. */
+  toSource: readonly number[];
+  effects?: ScreenEffects;
+  /** Uniform sensor noise amplitude, grey levels (a camera never sees the same picture twice). */
+  noise: number;
+}
+
+/**
+ * A sequence of frames shown to the front end as a camera would show them: photos (attacks) or a
+ * real video's frames (genuine, identity `toSource`). The mesh tracks from frame to frame as in
+ * the app.
+ */
+export interface PresentationRequest {
+  sources: string[];
+  width: number;
+  height: number;
+  frames: PresentedFrameSpec[];
+  /** Mesh indices whose points come back (all 468 would be ~6 kB a frame). */
+  keep: number[];
+}
+
+export interface PresentedFrameResult {
+  /** The kept mesh points, flattened x, y, z (source pixels of the output frame); null: no mesh. */
+  points: number[] | null;
+  meshScore: number;
+  faces: number;
+  quality: QualityReason[];
+  pose: { yaw: number; pitch: number; roll: number } | null;
 }

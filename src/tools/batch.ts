@@ -13,6 +13,7 @@ import { registerBrowserBackends, type BackendName } from '../lib/embedding/back
 import { Embedder } from '../lib/embedding/embedder';
 import type { ModelManifest } from '../lib/embedding/manifest';
 import type { BatchItemResult, BatchOptions, ContactSheetRequest } from './batch-protocol';
+import { present } from './present';
 
 let detector: FaceDetectorHandle | null = null;
 let landmarker: FaceLandmarkerHandle | null = null;
@@ -125,6 +126,10 @@ async function init() {
       return results;
     },
     contactSheet,
+    present(request) {
+      if (!detector || !landmarker) throw new Error('batch front end not ready');
+      return present(detector, landmarker, request);
+    },
     benchEmbed,
   };
   document.body.dataset.ready = 'true';

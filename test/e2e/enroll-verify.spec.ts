@@ -11,7 +11,7 @@ test.setTimeout(600_000);
 /**
  * One persistent browser profile, restarted with a different fake camera for each step: the
  * people enrolled in one run of the browser must still be there in the next. Alice is the d3
- * video, enrolled through the guided views; Bob (the d9 video, who hardly turns) and Carol (LFW
+ * video, enrolled through the guided views (a still frame of her video is refused as not live); Bob (the d9 video, who hardly turns) and Carol (LFW
  * photos) come in through People → Import with real embeddings made by global-setup.
  */
 test('enroll, verify 1:1, reject another person, identify among three, export/import, offline, across restarts', async ({
@@ -63,6 +63,17 @@ test('enroll, verify 1:1, reject another person, identify among three, export/im
     });
     await page.getByTestId('lock').click();
     await expect(page.getByTestId('vault-locked')).toBeVisible();
+  });
+
+  // A still photo of Alice (a frame of her video none of her views came from) opens nothing, and
+  // the screen says it is because no live face was seen.
+  await withCamera('d3-still', '/#/unlock', async (page) => {
+    await attempt(page, 'Alice');
+    const ended = page.getByTestId('attempt-ended');
+    await expect(ended).toBeVisible({ timeout: 60_000 });
+    await expect(ended).toHaveAttribute('data-reason', 'not_live');
+    await expect(ended).toContainText('No sign of a live face');
+    await expect(page.getByTestId('vault-open')).toHaveCount(0);
   });
 
   // Bob in front of the camera is not Alice.

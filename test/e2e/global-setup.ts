@@ -37,6 +37,8 @@ export const VIDEO_CAMERAS: Record<string, { video: string; frames: number[] }> 
   // Other stretches of the same videos, in their own order.
   'd3-verify': { video: 'd3', frames: frames(0, 35) },
   'd9-verify': { video: 'd9', frames: frames(0, 60) },
+  // One frame of d3 (frontal, not among the enrollment's frames) held still: a photo of Alice.
+  'd3-still': { video: 'd3', frames: Array.from({ length: 20 }, () => 64) },
   // Nobody enrolls d12: a stranger.
   'd12-stranger': { video: 'd12', frames: frames(0, 45) },
 };

@@ -9,22 +9,23 @@ interface Pose {
 
 test.setTimeout(240_000);
 
-test('a still frontal photo gives the straight sample and then stays on the left turn', async ({
+test('a still photo of a face never enrolls: no view is taken, and the screen says why', async ({
   openApp,
 }) => {
-  const page = await openApp(fakeCamera('one-face'), '/#/enroll');
+  const page = await openApp(fakeCamera('d3-still'), '/#/enroll');
   const guide = page.getByTestId('enroll-capturing');
-  await expect(guide).toHaveAttribute('data-step-id', 'left', { timeout: 150_000 });
-  const straight = JSON.parse((await guide.getAttribute('data-sample-poses')) ?? '[]') as Pose[];
-  expect(straight).toHaveLength(1);
-  // 20 s of the same photo: the pose never moves 12° from the straight one.
-  const until = Date.now() + 20_000;
+  const guidance = page.getByTestId('enroll-guidance');
+  // The photo is a clear frontal face: only liveness holds it, and after a while the screen says so.
+  await expect(guidance).toHaveText(/photo or a screen cannot enroll/, { timeout: 150_000 });
+  await expect(guide).toHaveAttribute('data-live', 'no');
+  // 15 s more of the same photo: still no sample, still the straight view.
+  const until = Date.now() + 15_000;
   while (Date.now() < until) {
-    await expect(guide).toHaveAttribute('data-step-id', 'left');
+    await expect(guide).toHaveAttribute('data-step-id', 'straight');
+    expect(JSON.parse((await guide.getAttribute('data-sample-poses')) ?? '[]')).toHaveLength(0);
     await expect(page.getByTestId('enroll-name-form')).toHaveCount(0);
     await page.waitForTimeout(1000);
   }
-  await expect(page.getByTestId('enroll-guidance')).toHaveText(/Turn .*left/);
 });
 
 test('the d3 video passes each view, and the recorded poses really differ', async ({ openApp }) => {

@@ -19,7 +19,8 @@ import { fileFetcher, readManifest } from '../../scripts/lib/model-files.ts';
 import { initTf } from '../../scripts/lib/tf-node.ts';
 import { datasetArgs, prepareDataset } from '../../scripts/prepare-dataset.ts';
 import { E2E_CACHE, LFW, importFile } from './paths.ts';
-import { FRAMES_ROOT, extractFrames, frameFile } from './video-cameras.ts';
+import { FRAMES_ROOT, extractVideoFrames } from './video-cameras.ts';
+import { frameFile } from '../../scripts/lib/video-frames.ts';
 import { IMAGE_REFINE } from '../../src/lib/vision/front-end-version.ts';
 import { frontEndTag } from '../../scripts/lib/crop-folder.ts';
 
@@ -65,7 +66,7 @@ export const IMPORTS: Record<string, ImportPerson[]> = {
 };
 
 async function embedAll(people: ImportPerson[]): Promise<Map<string, Float32Array>> {
-  extractFrames('d9');
+  extractVideoFrames('d9');
   const roots = { lfw: LFW, frames: FRAMES_ROOT };
   await initTf('wasm');
   const embedder = await Embedder.load(readManifest('models'), fileFetcher('models'));

@@ -4,9 +4,10 @@
  * them too), then played back as y4m in the order asked for.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { makeFakeCamera } from '../../scripts/make-fake-camera.ts';
+import { extractFrames, frameFile } from '../../scripts/lib/video-frames.ts';
 import { E2E_CACHE, fakeCamera, videoFile } from './paths.ts';
 
 /** Frames per second of the extracted frames and of the cameras made from them. */
@@ -14,32 +15,21 @@ export const VIDEO_FPS = 10;
 export const FRAMES_ROOT = resolve(E2E_CACHE, 'frames');
 
 /** The video's frames at 10 fps (frame i, 0-based, is <video>_<i+1>.jpg); extracted once. */
-export function extractFrames(video: string): string {
-  const dir = resolve(FRAMES_ROOT, video);
-  if (existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.jpg'))) return dir;
+export function extractVideoFrames(video: string): string {
   const source = videoFile(video);
   if (!existsSync(source)) {
     throw new Error(`${source} not found; set FACEGATE_VIDEOS to the folder of the real videos`);
   }
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  execFileSync('ffmpeg', [
-    ...['-v', 'error', '-i', source, '-vf', `fps=${VIDEO_FPS}`, '-q:v', '2'],
-    resolve(dir, `${video}_%04d.jpg`),
-  ]);
-  return dir;
+  extractFrames(source, video, FRAMES_ROOT, VIDEO_FPS);
+  return resolve(FRAMES_ROOT, video);
 }
-
-/** Relative path (video/video_NNNN.jpg) of a 0-based frame index. */
-export const frameFile = (video: string, index: number) =>
-  `${video}/${video}_${String(index + 1).padStart(4, '0')}.jpg`;
 
 export const frames = (from: number, to: number): number[] =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 /** A y4m camera playing these frames of the video in this order, looped by Chromium. */
 export function videoCamera(name: string, video: string, indices: readonly number[]): void {
-  extractFrames(video);
+  extractVideoFrames(video);
   makeFakeCamera({
     entries: indices.map((i) => resolve(FRAMES_ROOT, frameFile(video, i))),
     out: fakeCamera(name),

@@ -35,8 +35,11 @@ export const ATTEMPT_LIMITS: AttemptLimits = { startupMs: 15_000, stallMs: 4_000
  */
 export type FrameProblem = QualityReason | 'face_unclear';
 
-/** Why an attempt stopped without a verdict. */
-export type StopReason = FrameProblem | 'no_frames' | 'undecided';
+/**
+ * Why an attempt stopped without a verdict. `not_live`: the face never blinked, moved its mouth or
+ * turned in depth (a photo or a screen looks like that; liveness.ts).
+ */
+export type StopReason = FrameProblem | 'no_frames' | 'undecided' | 'not_live';
 
 /** Most fundamental first: ties in frequency go to the earlier one. */
 const PROBLEM_ORDER: readonly FrameProblem[] = [
@@ -71,6 +74,8 @@ export const STOP_MESSAGES: Record<StopReason, string> = {
   too_bright: 'Your face was too bright. Avoid direct light on you or behind you.',
   no_frames: 'The camera stopped sending pictures. Check it is connected and not in use elsewhere.',
   undecided: 'No decision in time. Hold still, facing the camera.',
+  not_live:
+    'No sign of a live face: the face never blinked or moved, as a photo or a screen would not. A picture cannot unlock. Blink, or turn your head a little and back.',
 };
 
 /**

@@ -248,6 +248,9 @@ export class AppState {
       this.verification.frame(analysis);
       if (this.verification.status !== 'looking') return;
     }
+    if (this.mode === 'enroll') {
+      this.enrollment.observe(performance.now(), analysis.mesh?.points ?? null);
+    }
     if (!analysis.quality.ok || !analysis.crop) return;
     // Enrollment embeds only frames that show the view it asks for (enroll-guidance.ts).
     if (this.mode === 'enroll' && !this.enrollment.wants(analysis.quality, performance.now()))

@@ -9,6 +9,14 @@ import type { HeadPose } from '../math/head-pose';
 import { duplicateOf, template, type Enrolled } from '../math/match';
 import type { QualityResult } from '../math/quality';
 import type { StoredCrop } from '../store/schema';
+import { LIVENESS_LIMIT_MS, LivenessCheck, type MeshPoints } from '../liveness/liveness';
+
+/** Said until the face shows life: no sample is taken from a face that has not. */
+export const ENROLL_LIVENESS_ASK =
+  'Blink, or turn your head a little and back, to show a live face.';
+/** Said when a face has been in view for LIVENESS_LIMIT_MS without a sign of life. */
+export const ENROLL_NOT_LIVE =
+  'No sign of a live face yet: a photo or a screen cannot enroll. Blink, or turn your head a little and back.';
 
 /** The guided views, in order; each needs one frame that shows it and passes the quality gate. */
 export { ENROLL_STEPS };
@@ -30,6 +38,11 @@ export class EnrollmentFlow {
   /** Set when the captured face is already enrolled under another name. */
   duplicate = $state<{ id: string; name: string; score: number } | null>(null);
   private lastSampleAt = 0;
+  private liveness = new LivenessCheck();
+  /** The face in view has shown itself alive in this stretch (liveness.ts); samples wait for it. */
+  live = $state(false);
+  /** A face has been in view this long without a sign of life (ms); 0 when live or no face. */
+  unliveMs = $state(0);
 
   readonly steps = ENROLL_STEPS.length;
   step = $derived(Math.min(this.samples.length, ENROLL_STEPS.length - 1));
@@ -41,7 +54,24 @@ export class EnrollmentFlow {
 
   /** What the screen says about this frame for the current view (enroll-guidance.ts). */
   guide(quality: Pick<QualityResult, 'reasons' | 'pose'> | null): EnrollGuidance {
-    return enrollmentGuidance(this.current, quality, this.straightPose);
+    const guidance = enrollmentGuidance(this.current, quality, this.straightPose);
+    if (!guidance.ready || this.live) return guidance;
+    return {
+      ready: false,
+      message: this.unliveMs >= LIVENESS_LIMIT_MS ? ENROLL_NOT_LIVE : ENROLL_LIVENESS_ASK,
+    };
+  }
+
+  /**
+   * Every camera frame during capture, usable or not: the liveness check follows the face, and
+   * starts over when the face leaves or jumps (so a photo swapped in must prove itself again).
+   */
+  observe(now: number, points: MeshPoints | null): void {
+    if (this.status !== 'capturing') return;
+    this.liveness.push(now, points);
+    this.live = this.liveness.live;
+    const since = this.liveness.stretchStart;
+    this.unliveMs = this.live || since === null ? 0 : now - since;
   }
 
   /** Is a frame with this verdict worth embedding now? (It would be kept by offer.) */
@@ -49,6 +79,7 @@ export class EnrollmentFlow {
     return (
       this.status === 'capturing' &&
       now - this.lastSampleAt >= MIN_SAMPLE_GAP_MS &&
+      this.live &&
       this.guide(quality).ready
     );
   }
@@ -63,7 +94,9 @@ export class EnrollmentFlow {
     now: number,
     extras: { thumbnail?: Blob | null; crop?: StoredCrop | null } = {},
   ): boolean {
-    if (this.status !== 'capturing' || now - this.lastSampleAt < MIN_SAMPLE_GAP_MS) return false;
+    if (this.status !== 'capturing' || !this.live || now - this.lastSampleAt < MIN_SAMPLE_GAP_MS) {
+      return false;
+    }
     if (pose === null || !poseInTarget(this.current, pose, this.straightPose)) return false;
     this.lastSampleAt = now;
     this.samples = [...this.samples, embedding];
@@ -93,5 +126,8 @@ export class EnrollmentFlow {
     this.poses = [];
     this.duplicate = null;
     this.lastSampleAt = 0;
+    this.liveness = new LivenessCheck();
+    this.live = false;
+    this.unliveMs = 0;
   }
 }

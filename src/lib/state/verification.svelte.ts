@@ -2,10 +2,12 @@ import {
   ATTEMPT_LIMITS,
   AttemptTracker,
   frameProblem,
+  STOP_MESSAGES,
   type AttemptLimits,
   type StopReason,
 } from '../math/attempt-outcome';
 import { toGray } from '../math/image-stats';
+import { LIVENESS_LIMIT_MS, LIVENESS_PROMPT_MS, LivenessCheck } from '../liveness/liveness';
 import { FrameDecision, identify, verifyScore, type Candidate, type Enrolled } from '../math/match';
 import {
   cropStats,
@@ -56,6 +58,10 @@ export class VerificationFlow {
   hints = $state.raw<RejectionHint[]>([]);
   /** After a rejection: the first hint's message, or the neutral one. */
   rejectMessage = $state<string | null>(null);
+  /** The face has shown itself alive in this attempt (liveness.ts); a match opens nothing before. */
+  live = $state(false);
+  /** No sign of life yet, long enough that the screen asks for a blink or a small turn. */
+  askForLife = $state(false);
 
   private faceSeenAt: number | null = null;
   private decision: FrameDecision | null = null;
@@ -68,6 +74,9 @@ export class VerificationFlow {
   private runIds: string[] = [];
   private people: readonly Enrolled[] = [];
   private target: Enrolled | null = null;
+  private liveness = new LivenessCheck();
+  /** A match that came before the face showed itself alive, in that stretch of face. */
+  private pending: { candidate: Candidate; stretch: number } | null = null;
 
   start(
     people: readonly Enrolled[],
@@ -97,6 +106,10 @@ export class VerificationFlow {
     this.stopMessage = null;
     this.hints = [];
     this.rejectMessage = null;
+    this.liveness = new LivenessCheck();
+    this.pending = null;
+    this.live = false;
+    this.askForLife = false;
     this.timer = setInterval(() => this.tick(), TICK_MS);
   }
 
@@ -110,6 +123,13 @@ export class VerificationFlow {
     if (this.status !== 'looking' || !tracker) return;
     const now = this.now();
     if (analysis.faces.length > 0 && this.faceSeenAt === null) this.faceSeenAt = now;
+    this.liveness.push(now, analysis.mesh?.points ?? null);
+    this.live = this.liveness.live;
+    if (this.pending && this.pending.stretch !== this.liveness.stretch) this.pending = null;
+    if (this.live && this.pending) {
+      this.finish('accepted', this.pending.candidate);
+      return;
+    }
     const usable = analysis.quality.ok && analysis.crop !== null;
     const problem = usable
       ? null
@@ -177,15 +197,42 @@ export class VerificationFlow {
       this.bestCandidate = candidate;
     }
     const verdict = decision.push(score);
-    if (verdict === 'accept') this.finish('accepted', candidate);
-    else if (verdict === 'reject') this.finish('rejected', this.bestCandidate);
+    if (verdict === 'accept' && candidate) {
+      if (this.liveness.live) {
+        this.finish('accepted', candidate);
+        return;
+      }
+      // Matched, but not yet alive: the match holds only while every frame still matches the
+      // same person in the same stretch of face, and opens the moment the face shows life.
+      const stillMatching =
+        score >= decision.threshold &&
+        (this.pending === null || this.pending.candidate.id === candidate.id);
+      if (stillMatching) {
+        this.pending = { candidate, stretch: this.liveness.stretch };
+      } else {
+        this.pending = null;
+        decision.reset();
+        this.runIds = [];
+      }
+    } else if (verdict === 'reject') this.finish('rejected', this.bestCandidate);
   }
 
   /** Looks at the clock: ends the attempt when it has run out of time. */
   tick(): void {
     const tracker = this.tracker;
     if (this.status !== 'looking' || !tracker) return;
-    const end = tracker.check(this.now());
+    const now = this.now();
+    if (!this.live && this.faceSeenAt !== null) {
+      const waited = now - this.faceSeenAt;
+      this.askForLife = waited >= LIVENESS_PROMPT_MS;
+      if (waited >= LIVENESS_LIMIT_MS) {
+        this.stopReason = 'not_live';
+        this.stopMessage = STOP_MESSAGES.not_live;
+        this.finish('timed_out', null);
+        return;
+      }
+    }
+    const end = tracker.check(now);
     if (end === null) return;
     if (end.kind === 'rejected') {
       this.finish('rejected', this.bestCandidate);

@@ -1,0 +1,243 @@
+/**
+ * The liveness evaluation set: genuine sequences (every frame of each real video, at a fixed rate)
+ * and presentation attacks made from photos (frames of the same videos and LFW-layout photos),
+ * turned into per-frame mesh points by the app's front end in Chromium. Meshes are cached per
+ * sequence, keyed by everything that made them, so re-scoring costs nothing.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Point } from '../../src/lib/math/align.ts';
+import { seededRandom } from '../../src/lib/math/seeded-random.ts';
+import { FRONT_END_VERSION } from '../../src/lib/vision/front-end-version.ts';
+import type { PresentedFrameResult } from '../../src/tools/batch-protocol.ts';
+import { LIVENESS_POINTS } from '../../src/lib/liveness/liveness-points.ts';
+import {
+  ATTACK_TYPES,
+  DEFAULT_ATTACK_OPTIONS,
+  attackFrames,
+  type AttackOptions,
+  type AttackSource,
+  type AttackType,
+} from './attacks.ts';
+import { BatchRunner, dataUrl } from './batch-runner.ts';
+import { listLfwLayout } from './dataset.ts';
+import { extractFrames, frameFile, listVideos } from './video-frames.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+export const LIVENESS_CACHE = resolve(ROOT, '.cache/liveness');
+
+export interface MeshFrame {
+  /** Seconds since the sequence started. */
+  t: number;
+  /** Kept mesh points by mesh index (LIVENESS_POINTS), or null when the front end found no face. */
+  points: Map<number, readonly [number, number, number]> | null;
+  meshScore: number;
+  faces: number;
+  quality: string[];
+  pose: { yaw: number; pitch: number; roll: number } | null;
+}
+
+export interface Sequence {
+  kind: 'genuine' | AttackType;
+  /** Video name (genuine) or photo(s) the attack was made from. */
+  label: string;
+  frames: MeshFrame[];
+}
+
+export interface SetOptions {
+  videos: string;
+  photos: string;
+  /** LFW-layout people to attack with (each needs two photos, for the cut). */
+  people: number;
+  /** Frames of each video used as attack photos. */
+  videoPhotos: number;
+  seed: number;
+  attack: AttackOptions;
+  /** Only make this many attacks per type (quick looks); Infinity for all. */
+  limit: number;
+  log?: (line: string) => void;
+}
+
+function key(parts: unknown): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+}
+
+function decode(
+  label: string,
+  kind: Sequence['kind'],
+  fps: number,
+  raw: PresentedFrameResult[],
+): Sequence {
+  return {
+    kind,
+    label,
+    frames: raw.map((r, i) => ({
+      t: i / fps,
+      points: r.points
+        ? new Map(
+            LIVENESS_POINTS.map((index, k) => [
+              index,
+              [r.points![3 * k]!, r.points![3 * k + 1]!, r.points![3 * k + 2]!] as const,
+            ]),
+          )
+        : null,
+      meshScore: r.meshScore,
+      faces: r.faces,
+      quality: r.quality,
+      pose: r.pose,
+    })),
+  };
+}
+
+function cached(
+  file: string,
+  make: () => Promise<PresentedFrameResult[]>,
+): Promise<PresentedFrameResult[]> {
+  if (existsSync(file)) return Promise.resolve(JSON.parse(readFileSync(file, 'utf8')));
+  return make().then((raw) => {
+    writeFileSync(file, JSON.stringify(raw));
+    return raw;
+  });
+}
+
+/** Names one extraction: the video file's version and the frame rate (the default rate unsaid). */
+function videoTag(path: string, fps: number): string {
+  const s = statSync(path);
+  return key(
+    fps === DEFAULT_ATTACK_OPTIONS.fps ? [path, s.size, s.mtimeMs] : [path, s.size, s.mtimeMs, fps],
+  );
+}
+
+/** Every genuine sequence (one per video) and every attack, meshes made or read from the cache. */
+export async function buildLivenessSet(options: SetOptions): Promise<Sequence[]> {
+  const log = options.log ?? console.log;
+  const framesRoot = resolve(LIVENESS_CACHE, 'frames');
+  const meshRoot = resolve(LIVENESS_CACHE, 'meshes');
+  mkdirSync(meshRoot, { recursive: true });
+  const videos = listVideos(options.videos);
+  if (videos.length === 0)
+    throw new Error(`no videos (mp4, webm, mov, mkv, avi) in ${options.videos}`);
+  // Genuine frames at the attacks' rate, so both are judged alike.
+  const fps = options.attack.fps;
+  const frameCounts = new Map<string, number>();
+  for (const video of videos) {
+    // One folder per video file version and rate, so a replaced video is extracted again.
+    const dirName = `${video.name}-${videoTag(video.path, fps)}`;
+    const n = extractFrames(video.path, video.name, resolve(framesRoot, dirName), fps);
+    frameCounts.set(video.name, n);
+  }
+  const frameUrl = (video: { name: string; path: string }, i: number) =>
+    dataUrl(`${video.name}-${videoTag(video.path, fps)}/${frameFile(video.name, i)}`, '/__frames/');
+
+  const runner = await BatchRunner.start(options.photos, [], { '/__frames/': framesRoot });
+  const sequences: Sequence[] = [];
+  try {
+    const keep = [...LIVENESS_POINTS];
+    const stamp = { frontEnd: FRONT_END_VERSION, keep };
+    // Genuine: each video whole, tracked from its first frame like a camera.
+    for (const video of videos) {
+      const n = frameCounts.get(video.name) ?? 0;
+      const sources = Array.from({ length: n }, (_, i) => frameUrl(video, i));
+      const file = resolve(meshRoot, `genuine-${video.name}-${key([stamp, sources])}.json`);
+      const started = Date.now();
+      const raw = await cached(file, () =>
+        runner.present({
+          sources,
+          // 0: the size of the video's frames.
+          width: 0,
+          height: 0,
+          keep,
+          frames: sources.map((_, i) => ({
+            source: i,
+            toSource: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+            noise: 0,
+          })),
+        }),
+      );
+      log(`genuine ${video.name}: ${n} frames (${Date.now() - started} ms)`);
+      sequences.push(decode(video.name, 'genuine', fps, raw));
+    }
+
+    // Attack photos: frames of each video, and LFW-layout people with two photos or more.
+    const random = seededRandom(options.seed);
+    const pairs: { label: string; urls: [string, string] }[] = [];
+    for (const video of videos) {
+      const n = frameCounts.get(video.name) ?? 0;
+      for (let k = 0; k < options.videoPhotos; k++) {
+        const a = Math.floor(((k + 0.5) / options.videoPhotos) * n);
+        const b = Math.floor(((k + 0.5 + 0.5) / options.videoPhotos) * n) % n;
+        pairs.push({ label: `${video.name}#${a}`, urls: [frameUrl(video, a), frameUrl(video, b)] });
+      }
+    }
+    const byPerson = new Map<string, string[]>();
+    for (const { person, file } of listLfwLayout(options.photos)) {
+      const list = byPerson.get(person) ?? [];
+      list.push(file);
+      byPerson.set(person, list);
+    }
+    const candidates = [...byPerson.entries()].filter(([, files]) => files.length >= 2);
+    for (let i = candidates.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
+    }
+    for (const [person, files] of candidates.slice(0, options.people)) {
+      pairs.push({ label: person, urls: [dataUrl(files[0]!), dataUrl(files[1]!)] });
+    }
+
+    // Where the face is in each photo (alignment points), for placing and cutting.
+    const keypoints = new Map<string, readonly Point[]>();
+    const allUrls = [...new Set(pairs.flatMap((p) => p.urls))];
+    const kpFile = resolve(meshRoot, `keypoints-${key([stamp, allUrls])}.json`);
+    if (existsSync(kpFile)) {
+      for (const [u, k] of JSON.parse(readFileSync(kpFile, 'utf8')) as [string, Point[]][]) {
+        keypoints.set(u, k);
+      }
+    } else {
+      for (let i = 0; i < allUrls.length; i += 50) {
+        const batch = allUrls.slice(i, i + 50);
+        const results = await runner.processUrls(batch, { maxDetectSide: 1024, refine: true });
+        for (const r of results) if (r.keypoints) keypoints.set(r.url, r.keypoints);
+      }
+      writeFileSync(kpFile, JSON.stringify([...keypoints.entries()]));
+    }
+    const usable = pairs.filter((p) => p.urls.every((u) => keypoints.has(u)));
+    log(`attack photos: ${usable.length} of ${pairs.length} with a face found in both`);
+
+    for (const type of ATTACK_TYPES) {
+      const started = Date.now();
+      let made = 0;
+      for (const [index, pair] of usable.entries()) {
+        if (made >= options.limit) break;
+        const attackRandom = seededRandom(
+          options.seed * 1_000_003 + index * 17 + ATTACK_TYPES.indexOf(type),
+        );
+        const sources: AttackSource[] = pair.urls
+          .slice(0, type === 'cut' ? 2 : 1)
+          .map((url) => ({ url, keypoints: keypoints.get(url)! }));
+        const frames = attackFrames(type, sources, attackRandom, options.attack);
+        const request = {
+          sources: sources.map((s) => s.url),
+          width: options.attack.width,
+          height: options.attack.height,
+          keep,
+          frames,
+        };
+        const file = resolve(meshRoot, `${type}-${key([stamp, request])}.json`);
+        const raw = await cached(file, () => runner.present(request));
+        sequences.push(decode(pair.label, type, options.attack.fps, raw));
+        made++;
+      }
+      log(`${type}: ${made} attacks (${Math.round((Date.now() - started) / 1000)} s)`);
+    }
+  } finally {
+    await runner.close();
+  }
+  return sequences;
+}
+
+/** Which cached mesh files exist (for a quick look at what a run will recompute). */
+export function cachedMeshFiles(): string[] {
+  const dir = resolve(LIVENESS_CACHE, 'meshes');
+  return existsSync(dir) ? readdirSync(dir) : [];
+}

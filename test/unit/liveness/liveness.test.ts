@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { excursion, LivenessCheck, type MeshPoints } from '../../../src/lib/liveness/liveness';
+import {
+  planeViewHomography,
+  multiplyHomography,
+  type Homography,
+} from '../../../src/lib/math/homography';
+import { liveFace, photo, type FaceState } from './synthetic-face';
+
+/** Feeds frames at 10 fps; returns the time (ms) it went live, or null. */
+function run(frames: (MeshPoints | null)[], check = new LivenessCheck()): number | null {
+  for (const [i, f] of frames.entries()) if (check.push(i * 100, f)) return check.liveAt;
+  return null;
+}
+
+const seconds = (s: number) => Array.from({ length: s * 10 }, (_, i) => i / 10);
+
+/** A picture held at `pose` in front of the camera, its centre moved by (dx, dy). */
+function held(yaw: number, pitch: number, roll: number, dx: number, dy: number): Homography {
+  const c = Math.cos((roll * Math.PI) / 180);
+  const s = Math.sin((roll * Math.PI) / 180);
+  const toCentred: Homography = [c, -s, -320 * c + 240 * s, s, c, -320 * s - 240 * c, 0, 0, 1];
+  return multiplyHomography(
+    planeViewHomography({
+      yawDeg: yaw,
+      pitchDeg: pitch,
+      focal: 560,
+      distance: 560,
+      cx: 320 + dx,
+      cy: 240 + dy,
+    }),
+    toCentred,
+  );
+}
+
+describe('excursion', () => {
+  it('measures out-and-back, not a one-way step', () => {
+    expect(excursion([1, 1, 0.4, 1], 'down', true)).toBeCloseTo(0.6);
+    expect(excursion([1, 1, 0.4, 0.4], 'down', true)).toBe(0);
+    expect(excursion([0.1, 0.3, 0.1], 'either', false)).toBeCloseTo(0.2);
+    expect(excursion([0.3, 0.1, 0.3], 'either', false)).toBeCloseTo(0.2);
+    expect(excursion([0.1, 0.3], 'either', false)).toBe(0);
+  });
+});
+
+describe('LivenessCheck', () => {
+  it('finds a blink', () => {
+    const eyes = [1, 1, 1, 1, 0.6, 0.1, 0.5, 1, 1, 1];
+    const at = run(eyes.map((e) => liveFace({ eyes: e })));
+    expect(at).toBe(600);
+  });
+
+  it('finds talking', () => {
+    const mouth = [0.2, 0.2, 0.8, 1.2, 0.6, 0.2, 0.2];
+    expect(run(mouth.map((m) => liveFace({ mouth: m })))).not.toBeNull();
+  });
+
+  it('finds a turn of the head and back by the nose moving against the cheeks', () => {
+    const yaw = seconds(2).map((t) => 30 * Math.sin(Math.PI * t));
+    const check = new LivenessCheck();
+    expect(
+      run(
+        yaw.map((y) => liveFace({ yaw: y })),
+        check,
+      ),
+    ).not.toBeNull();
+    expect(check.liveBy).toBe('parallax');
+  });
+
+  it('never passes a still face that does nothing (nothing to tell it from a photo)', () => {
+    expect(run(seconds(6).map(() => liveFace({})))).toBeNull();
+  });
+
+  it('never passes a photo, held still, moved, rotated or swung up to 35 degrees', () => {
+    const taken = liveFace({ yaw: 5 });
+    const motions: ((t: number) => Homography)[] = [
+      () => held(0, 0, 0, 0, 0),
+      (t) => held(0, 0, 20 * Math.sin(2 * t), 80 * Math.sin(t), 40 * Math.cos(3 * t)),
+      (t) => held(35 * Math.sin(2 * t), 0, 0, 0, 0),
+      (t) => held(0, 35 * Math.sin(2.5 * t), 0, 10, 0),
+      (t) => held(30 * Math.sin(2 * t), 30 * Math.cos(1.3 * t), 10 * Math.sin(t), 20, 10),
+    ];
+    for (const [k, motion] of motions.entries()) {
+      const frames = seconds(6).map((t, i) => photo(taken, motion(t), 0.4, k * 1000 + i));
+      expect(run(frames), `motion ${k}`).toBeNull();
+    }
+  });
+
+  it('never passes a cut from one photo to another of the same face (open to shut, straight to turned)', () => {
+    const pairs: [FaceState, FaceState][] = [
+      [{ eyes: 1 }, { eyes: 0.1 }],
+      [{ mouth: 0.1 }, { mouth: 1.2 }],
+      [{ yaw: 0 }, { yaw: 25 }],
+    ];
+    for (const [a, b] of pairs) {
+      const first = liveFace(a);
+      const second = liveFace(b);
+      const frames = seconds(6).map((t) => (t < 2.5 ? first : second));
+      expect(run(frames), JSON.stringify([a, b])).toBeNull();
+    }
+  });
+
+  it('starts over when the face is lost or jumps, so evidence never spans a swap', () => {
+    const check = new LivenessCheck();
+    const stretch = check.stretch;
+    // Eyes close in one stretch, the face leaves, and reopen in the next: no blink.
+    const frames: (MeshPoints | null)[] = [
+      liveFace({ eyes: 1 }),
+      liveFace({ eyes: 1 }),
+      liveFace({ eyes: 0.1 }),
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      liveFace({ eyes: 1 }),
+      liveFace({ eyes: 1 }),
+    ];
+    expect(run(frames, check)).toBeNull();
+    expect(check.stretch).toBeGreaterThan(stretch);
+    const jumped = new LivenessCheck();
+    const before = jumped.stretch;
+    run(
+      [liveFace({ eyes: 1 }), liveFace({ eyes: 0.1 }), liveFace({ eyes: 1, centre: [500, 240] })],
+      jumped,
+    );
+    expect(jumped.live).toBe(false);
+    expect(jumped.stretch).toBeGreaterThan(before);
+  });
+});
