@@ -22,8 +22,9 @@ export interface AttemptResult {
   evidence: LivenessEvidence;
 }
 
+/** As the app: a frame the quality gate refused is no face to the liveness check. */
 function asPoints(frame: MeshFrame): MeshPoints | null {
-  if (!frame.points) return null;
+  if (!frame.points || frame.quality.length > 0) return null;
   const out: Record<number, readonly [number, number, number]> = {};
   for (const [i, p] of frame.points) out[i] = p;
   return out;

@@ -249,7 +249,11 @@ export class AppState {
       if (this.verification.status !== 'looking') return;
     }
     if (this.mode === 'enroll') {
-      this.enrollment.observe(performance.now(), analysis.mesh?.points ?? null);
+      // As at unlock, liveness reads only frames the quality gate lets through.
+      this.enrollment.observe(
+        performance.now(),
+        analysis.quality.ok ? (analysis.mesh?.points ?? null) : null,
+      );
     }
     if (!analysis.quality.ok || !analysis.crop) return;
     // Enrollment embeds only frames that show the view it asks for (enroll-guidance.ts).

@@ -76,7 +76,7 @@ export class VerificationFlow {
   private target: Enrolled | null = null;
   private liveness = new LivenessCheck();
   /** A match that came before the face showed itself alive, in that stretch of face. */
-  private pending: { candidate: Candidate; stretch: number } | null = null;
+  private pending: { candidate: Candidate } | null = null;
 
   start(
     people: readonly Enrolled[],
@@ -123,14 +123,21 @@ export class VerificationFlow {
     if (this.status !== 'looking' || !tracker) return;
     const now = this.now();
     if (analysis.faces.length > 0 && this.faceSeenAt === null) this.faceSeenAt = now;
-    this.liveness.push(now, analysis.mesh?.points ?? null);
+    const usable = analysis.quality.ok && analysis.crop !== null;
+    const stretch = this.liveness.stretch;
+    // Liveness reads the frames a match could come from: a refused frame is no face to it.
+    this.liveness.push(now, usable ? (analysis.mesh?.points ?? null) : null);
     this.live = this.liveness.live;
-    if (this.pending && this.pending.stretch !== this.liveness.stretch) this.pending = null;
+    if (this.liveness.stretch !== stretch) {
+      // The face left or jumped: whatever matched before may not be the face in view now.
+      this.pending = null;
+      this.decision?.reset();
+      this.runIds = [];
+    }
     if (this.live && this.pending) {
       this.finish('accepted', this.pending.candidate);
       return;
     }
-    const usable = analysis.quality.ok && analysis.crop !== null;
     const problem = usable
       ? null
       : (frameProblem(analysis.quality.reasons, analysis.faces.length) ?? 'no_face');
@@ -198,7 +205,8 @@ export class VerificationFlow {
     }
     const verdict = decision.push(score);
     if (verdict === 'accept' && candidate) {
-      if (this.liveness.live) {
+      // The verdict sticks once reached; this frame must match too.
+      if (this.liveness.live && score >= decision.threshold) {
         this.finish('accepted', candidate);
         return;
       }
@@ -208,7 +216,7 @@ export class VerificationFlow {
         score >= decision.threshold &&
         (this.pending === null || this.pending.candidate.id === candidate.id);
       if (stillMatching) {
-        this.pending = { candidate, stretch: this.liveness.stretch };
+        this.pending = { candidate };
       } else {
         this.pending = null;
         decision.reset();

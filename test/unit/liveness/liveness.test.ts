@@ -50,6 +50,33 @@ describe('LivenessCheck', () => {
     expect(at).toBe(600);
   });
 
+  it('reads no blink while the face spins in the picture plane (how a moved photo shakes the lids)', () => {
+    const eyes = [1, 1, 1, 1, 0.6, 0.1, 0.5, 1, 1, 1];
+    // 10 degrees a frame at 10 fps: 100 degrees a second, far above a person's head roll.
+    expect(run(eyes.map((e, i) => liveFace({ eyes: e, roll: 10 * i })))).toBeNull();
+    expect(run(eyes.map((e) => liveFace({ eyes: e, roll: 10 })))).toBe(600);
+  });
+
+  it("needs both eyes to close: one eye's lids alone are not a blink", () => {
+    const check = new LivenessCheck();
+    const frames = [1, 1, 1, 0.1, 1, 1].map((e) => {
+      const face = liveFace({ eyes: 1 });
+      const shut = liveFace({ eyes: e });
+      // The subject's left eye (pairs 386/374, 385/380, 387/373) from the shutting face.
+      return {
+        ...face,
+        386: shut[386],
+        374: shut[374],
+        385: shut[385],
+        380: shut[380],
+        387: shut[387],
+        373: shut[373],
+      };
+    });
+    expect(run(frames, check)).toBeNull();
+    expect(check.evidence.blink).toBe(0);
+  });
+
   it('finds talking', () => {
     const mouth = [0.2, 0.2, 0.8, 1.2, 0.6, 0.2, 0.2];
     expect(run(mouth.map((m) => liveFace({ mouth: m })))).not.toBeNull();

@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { VerificationFlow } from '../../../src/lib/state/verification.svelte';
+import type { FrameAnalysis } from '../../../src/lib/vision/frame-analysis';
+import type { Point3 } from '../../../src/lib/math/face-mesh';
+import type { MeshPoints } from '../../../src/lib/liveness/liveness';
+import { liveFace, photo } from '../liveness/synthetic-face';
+import { IDENTITY_HOMOGRAPHY } from '../../../src/lib/math/homography';
+
+const alice = { id: 'a', name: 'Alice', template: new Float32Array([1, 0, 0]) };
+const match = new Float32Array([1, 0, 0]);
+
+/** A usable frame whose mesh is these points (only the liveness points are set). */
+function frame(points: MeshPoints): FrameAnalysis {
+  const mesh: Point3[] = [];
+  for (const [i, p] of Object.entries(points)) if (p) mesh[Number(i)] = p;
+  return {
+    faces: [{ score: 0.9, box: { x: 200, y: 150, width: 200, height: 200 }, keypoints: [] }],
+    primary: null,
+    mesh: { points: mesh, score: 0.9 },
+    transform: null,
+    // Not 112 px: the rejection hints' crop statistics are skipped.
+    crop: { data: new Uint8ClampedArray(4), width: 1, height: 1 } as ImageData,
+    quality: {
+      ok: true,
+      reasons: [],
+      metrics: {},
+      pose: null,
+    } as unknown as FrameAnalysis['quality'],
+    timings: { detectMs: 0, landmarkMs: 0, alignMs: 0 },
+  };
+}
+
+let flow: VerificationFlow;
+afterEach(() => flow.cancel());
+
+function attempt(frames: MeshPoints[]): VerificationFlow {
+  let now = 0;
+  flow = new VerificationFlow();
+  flow.start([alice], 0.5, alice, { now: () => now });
+  for (const points of frames) {
+    now += 100;
+    flow.frame(frame(points));
+    if (flow.status !== 'looking') break;
+    flow.push(match);
+    flow.tick();
+    if (flow.status !== 'looking') break;
+  }
+  return flow;
+}
+
+describe('VerificationFlow liveness', () => {
+  it('a matching photo opens nothing: after the liveness limit it stops as not live', () => {
+    const still = photo(liveFace(), IDENTITY_HOMOGRAPHY, 0.3);
+    const f = attempt(Array.from({ length: 80 }, () => still));
+    expect(f.status).toBe('timed_out');
+    expect(f.stopReason).toBe('not_live');
+    expect(f.stopMessage).toMatch(/No sign of a live face/);
+    expect(f.askForLife).toBe(true);
+  });
+
+  it('a matching face that blinks is accepted, at the blink', () => {
+    const eyes = [1, 1, 1, 1, 1, 1, 0.1, 1, 1, 1, 1];
+    const f = attempt(eyes.map((e) => liveFace({ eyes: e })));
+    expect(f.status).toBe('accepted');
+    expect(f.result?.id).toBe('a');
+    expect(f.live).toBe(true);
+    // Matched at the third frame, opened at the blink's end (the eighth).
+    expect(f.decisionMs).toBe(700);
+  });
+
+  it('a match held while not live is forgotten when the face is lost: a swap cannot borrow it', () => {
+    const frames: MeshPoints[] = [
+      liveFace({ eyes: 1 }),
+      liveFace({ eyes: 1 }),
+      liveFace({ eyes: 1 }),
+      liveFace({ eyes: 0.1 }),
+    ];
+    let now = 0;
+    flow = new VerificationFlow();
+    flow.start([alice], 0.5, alice, { now: () => now });
+    for (const points of frames) {
+      now += 100;
+      flow.frame(frame(points));
+      flow.push(match);
+    }
+    // The face goes for a second; it comes back with its eyes open: no blink spans the gap, and
+    // the earlier match does not open the vault on its own.
+    for (let i = 0; i < 10; i++) {
+      now += 100;
+      flow.frame({
+        ...frame({}),
+        mesh: null,
+        faces: [],
+        crop: null,
+        quality: {
+          ok: false,
+          reasons: ['no_face'],
+          metrics: {},
+          pose: null,
+        } as unknown as FrameAnalysis['quality'],
+      });
+    }
+    // Back, and a blink: live now, but no frame of this stretch has matched yet, so nothing opens.
+    for (const e of [1, 1, 0.1, 1, 1]) {
+      now += 100;
+      flow.frame(frame(liveFace({ eyes: e })));
+    }
+    expect(flow.live).toBe(true);
+    expect(flow.status).toBe('looking');
+    // The earlier match was forgotten with its stretch: a new run of matching frames opens it.
+    flow.push(match);
+    flow.push(match);
+    expect(flow.status).toBe('looking');
+    flow.push(match);
+    expect(flow.status).toBe('accepted');
+  });
+});
