@@ -3,7 +3,7 @@
  * type, BPCER (live people wrongly refused), with the attempt counts each rests on.
  *
  *   npm run eval-liveness -- [--videos ../shared/data/videos] [--photos ../shared/data/lfw]
- *     [--people 200] [--video-photos 3] [--seconds 6] [--fps 10] [--step 1] [--seed 1]
+ *     [--people 175] [--video-photos 3] [--seconds 6] [--fps 10] [--step 1] [--seed 1]
  *     [--limit N] [--json docs/eval-liveness.json]
  *
  * Genuine attempts: every --videos video (mp4, webm, mov, mkv, avi; one live person each) is cut
@@ -61,7 +61,7 @@ export function parseLivenessArgs(argv: string[]): LivenessEvalArgs {
     options: {
       videos: { type: 'string', default: '../shared/data/videos' },
       photos: { type: 'string', default: '../shared/data/lfw' },
-      people: { type: 'string', default: '200' },
+      people: { type: 'string', default: '175' },
       'video-photos': { type: 'string', default: '3' },
       seconds: { type: 'string', default: String(LIVENESS_LIMIT_MS / 1000) },
       fps: { type: 'string', default: String(DEFAULT_ATTACK_OPTIONS.fps) },

@@ -56,6 +56,8 @@ export interface SetOptions {
   attack: AttackOptions;
   /** Only make this many attacks per type (quick looks); Infinity for all. */
   limit: number;
+  /** Only these attack types (all when absent). */
+  types?: readonly AttackType[];
   log?: (line: string) => void;
 }
 
@@ -204,7 +206,7 @@ export async function buildLivenessSet(options: SetOptions): Promise<Sequence[]>
     const usable = pairs.filter((p) => p.urls.every((u) => keypoints.has(u)));
     log(`attack photos: ${usable.length} of ${pairs.length} with a face found in both`);
 
-    for (const type of ATTACK_TYPES) {
+    for (const type of options.types ?? ATTACK_TYPES) {
       const started = Date.now();
       let made = 0;
       for (const [index, pair] of usable.entries()) {

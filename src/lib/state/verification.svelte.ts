@@ -234,6 +234,16 @@ export class VerificationFlow {
       const waited = now - this.faceSeenAt;
       this.askForLife = waited >= LIVENESS_PROMPT_MS;
       if (waited >= LIVENESS_LIMIT_MS) {
+        // A face that was matched and never matched anyone is "not recognised", alive or not;
+        // one that matched, or was never matched, is held by liveness, and the screen says so.
+        const matchedSomeone =
+          this.pending !== null ||
+          (this.bestCandidate !== null &&
+            this.bestCandidate.score >= (this.decision?.threshold ?? Infinity));
+        if (this.framesSeen > 0 && !matchedSomeone) {
+          this.finish('rejected', this.bestCandidate);
+          return;
+        }
         this.stopReason = 'not_live';
         this.stopMessage = STOP_MESSAGES.not_live;
         this.finish('timed_out', null);

@@ -33,7 +33,7 @@ function frame(points: MeshPoints): FrameAnalysis {
 let flow: VerificationFlow;
 afterEach(() => flow.cancel());
 
-function attempt(frames: MeshPoints[]): VerificationFlow {
+function attempt(frames: MeshPoints[], probe = match): VerificationFlow {
   let now = 0;
   flow = new VerificationFlow();
   flow.start([alice], 0.5, alice, { now: () => now });
@@ -41,7 +41,7 @@ function attempt(frames: MeshPoints[]): VerificationFlow {
     now += 100;
     flow.frame(frame(points));
     if (flow.status !== 'looking') break;
-    flow.push(match);
+    flow.push(probe);
     flow.tick();
     if (flow.status !== 'looking') break;
   }
@@ -56,6 +56,23 @@ describe('VerificationFlow liveness', () => {
     expect(f.stopReason).toBe('not_live');
     expect(f.stopMessage).toMatch(/No sign of a live face/);
     expect(f.askForLife).toBe(true);
+  });
+
+  it('a face that never matched is "not recognised" when the liveness time runs out, not "not live"', () => {
+    const still = photo(liveFace(), IDENTITY_HOMOGRAPHY, 0.3);
+    // A slow device: one embedding every fourth frame, so FrameDecision has not yet seen the 20
+    // frames it rejects after when the 6 s of liveness run out.
+    let now = 0;
+    flow = new VerificationFlow();
+    flow.start([alice], 0.5, alice, { now: () => now });
+    for (let i = 0; i < 70 && flow.status === 'looking'; i++) {
+      now += 100;
+      flow.frame(frame(still));
+      if (i % 4 === 0) flow.push(new Float32Array([0, 1, 0]));
+      flow.tick();
+    }
+    expect(flow.status).toBe('rejected');
+    expect(flow.decisionMs).toBeGreaterThanOrEqual(6000);
   });
 
   it('a matching face that blinks is accepted, at the blink', () => {
