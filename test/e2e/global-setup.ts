@@ -34,8 +34,10 @@ export const VIDEO_CAMERAS: Record<string, { video: string; frames: number[] }> 
       ...frames(39, 46),
     ],
   },
-  // Other stretches of the same videos, in their own order.
-  'd3-verify': { video: 'd3', frames: frames(0, 35) },
+  // Other stretches of the same videos, in their own order. d3 blinks ~2 s into this one (offline,
+  // at 10 fps, with the shipped liveness rules); from frame 0 she shows no cue strong enough until
+  // the loop comes round.
+  'd3-verify': { video: 'd3', frames: frames(64, 99) },
   'd9-verify': { video: 'd9', frames: frames(0, 60) },
   // One frame of d3 (frontal, not among the enrollment's frames) held still: a photo of Alice.
   'd3-still': { video: 'd3', frames: Array.from({ length: 20 }, () => 64) },

@@ -60,9 +60,9 @@ export interface LivenessRules {
  * blinks, talk and turns still counted.
  */
 export const LIVENESS_RULES: LivenessRules = {
-  blink: 0.3,
-  mouth: 0.16,
-  parallax: 0.12,
+  blink: 0.33,
+  mouth: 0.2,
+  parallax: 0.125,
   windowMs: 3000,
   gapMs: 500,
   jump: 1.0,
