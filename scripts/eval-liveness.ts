@@ -4,7 +4,7 @@
  *
  *   npm run eval-liveness -- [--videos ../shared/data/videos] [--photos ../shared/data/lfw]
  *     [--people 175] [--video-photos 3] [--seconds 6] [--fps 10] [--step 1] [--seed 1]
- *     [--limit N] [--json docs/eval-liveness.json]
+ *     [--limit N] [--types still,moved,swung,screen,cut] [--json docs/eval-liveness.json]
  *
  * Genuine attempts: every --videos video (mp4, webm, mov, mkv, avi; one live person each) is cut
  * into windows of --seconds, one starting every --step seconds (a shorter video is one attempt).
@@ -42,6 +42,7 @@ export interface LivenessEvalArgs {
   step: number;
   seed: number;
   limit: number;
+  types: AttackType[];
   json: string | null;
 }
 
@@ -68,6 +69,7 @@ export function parseLivenessArgs(argv: string[]): LivenessEvalArgs {
       step: { type: 'string', default: '1' },
       seed: { type: 'string', default: '1' },
       limit: { type: 'string' },
+      types: { type: 'string', default: ATTACK_TYPES.join(',') },
       json: { type: 'string' },
     },
   });
@@ -81,6 +83,13 @@ export function parseLivenessArgs(argv: string[]): LivenessEvalArgs {
     step: positive(values.step, 'step', false),
     seed: positive(values.seed, 'seed', true),
     limit: values.limit === undefined ? Infinity : positive(values.limit, 'limit', true),
+    types: values.types.split(',').map((t) => {
+      const type = t.trim() as AttackType;
+      if (!ATTACK_TYPES.includes(type)) {
+        throw new Error(`--types takes ${ATTACK_TYPES.join(', ')}; got ${t}`);
+      }
+      return type;
+    }),
     json: values.json ?? null,
   };
 }
@@ -140,6 +149,8 @@ export function summarise(results: AttemptResult[], args: LivenessEvalArgs) {
       fps: args.fps,
       step: args.step,
       seed: args.seed,
+      limit: Number.isFinite(args.limit) ? args.limit : null,
+      types: args.types,
     },
   };
 }
@@ -229,6 +240,7 @@ async function main() {
     videoPhotos: args.videoPhotos,
     seed: args.seed,
     limit: args.limit,
+    types: args.types,
     attack: { ...DEFAULT_ATTACK_OPTIONS, fps: args.fps, seconds: args.seconds },
   });
   const summary = {

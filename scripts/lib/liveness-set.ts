@@ -163,7 +163,7 @@ export async function buildLivenessSet(options: SetOptions): Promise<Sequence[]>
 
     // Attack photos: frames of each video, and LFW-layout people with two photos or more.
     const random = seededRandom(options.seed);
-    const pairs: { label: string; urls: [string, string] }[] = [];
+    const pairs: { label: string; urls: [string] | [string, string] }[] = [];
     for (const video of videos) {
       const n = frameCounts.get(video.name) ?? 0;
       for (let k = 0; k < options.videoPhotos; k++) {
@@ -186,6 +186,18 @@ export async function buildLivenessSet(options: SetOptions): Promise<Sequence[]>
     for (const [person, files] of candidates.slice(0, options.people)) {
       pairs.push({ label: person, urls: [dataUrl(files[0]!), dataUrl(files[1]!)] });
     }
+    // A folder with too few people of two photos: the rest from people with one (no cut for them).
+    const singles = [...byPerson.entries()].filter(([, files]) => files.length === 1);
+    for (let i = singles.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [singles[i], singles[j]] = [singles[j]!, singles[i]!];
+    }
+    for (const [person, files] of singles.slice(
+      0,
+      Math.max(0, options.people - candidates.length),
+    )) {
+      pairs.push({ label: person, urls: [dataUrl(files[0]!)] });
+    }
 
     // Where the face is in each photo (alignment points), for placing and cutting.
     const keypoints = new Map<string, readonly Point[]>();
@@ -204,13 +216,14 @@ export async function buildLivenessSet(options: SetOptions): Promise<Sequence[]>
       writeFileSync(kpFile, JSON.stringify([...keypoints.entries()]));
     }
     const usable = pairs.filter((p) => p.urls.every((u) => keypoints.has(u)));
-    log(`attack photos: ${usable.length} of ${pairs.length} with a face found in both`);
+    log(`attack photos: ${usable.length} of ${pairs.length} with a face found in every photo`);
 
     for (const type of options.types ?? ATTACK_TYPES) {
       const started = Date.now();
       let made = 0;
       for (const [index, pair] of usable.entries()) {
         if (made >= options.limit) break;
+        if (type === 'cut' && pair.urls.length < 2) continue;
         const attackRandom = seededRandom(
           options.seed * 1_000_003 + index * 17 + ATTACK_TYPES.indexOf(type),
         );
