@@ -8,6 +8,7 @@ import type { FaceDetectorHandle } from '../lib/vision/detector';
 import type { FaceLandmarkerHandle } from '../lib/vision/landmarker';
 import type { FaceMesh } from '../lib/math/face-mesh';
 import { headPoseFromMesh } from '../lib/math/head-pose';
+import type { Homography } from '../lib/math/homography';
 import type {
   PresentationRequest,
   PresentedFrameResult,
@@ -53,18 +54,7 @@ function render(spec: PresentedFrameSpec, source: Pixels, out: ImageData, seed: 
   const src = source.data;
   const sw = source.width;
   const sh = source.height;
-  const m = spec.toSource;
-  const [h0, h1, h2, h3, h4, h5, h6, h7, h8] = m as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [h0, h1, h2, h3, h4, h5, h6, h7, h8] = spec.toSource as Homography;
   const effects: ScreenEffects = spec.effects ?? {};
   const gammaLut = new Uint8ClampedArray(256);
   for (let v = 0; v < 256; v++) gammaLut[v] = 255 * (v / 255) ** (effects.gamma ?? 1);

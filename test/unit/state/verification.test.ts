@@ -33,12 +33,18 @@ function frame(points: MeshPoints): FrameAnalysis {
 let flow: VerificationFlow;
 afterEach(() => flow.cancel());
 
-function attempt(frames: MeshPoints[], probe = match): VerificationFlow {
+/** A 1:1 attempt at Alice on a clock the test moves: `step()` is 100 ms on. */
+function begin(): { step: () => void } {
   let now = 0;
   flow = new VerificationFlow();
   flow.start([alice], 0.5, alice, { now: () => now });
+  return { step: () => (now += 100) };
+}
+
+function attempt(frames: MeshPoints[], probe = match): VerificationFlow {
+  const clock = begin();
   for (const points of frames) {
-    now += 100;
+    clock.step();
     flow.frame(frame(points));
     if (flow.status !== 'looking') break;
     flow.push(probe);
@@ -62,11 +68,9 @@ describe('VerificationFlow liveness', () => {
     const still = photo(liveFace(), IDENTITY_HOMOGRAPHY, 0.3);
     // A slow device: one embedding every fourth frame, so FrameDecision has not yet seen the 20
     // frames it rejects after when the 6 s of liveness run out.
-    let now = 0;
-    flow = new VerificationFlow();
-    flow.start([alice], 0.5, alice, { now: () => now });
+    const clock = begin();
     for (let i = 0; i < 70 && flow.status === 'looking'; i++) {
-      now += 100;
+      clock.step();
       flow.frame(frame(still));
       if (i % 4 === 0) flow.push(new Float32Array([0, 1, 0]));
       flow.tick();
@@ -92,18 +96,16 @@ describe('VerificationFlow liveness', () => {
       liveFace({ eyes: 1 }),
       liveFace({ eyes: 0.1 }),
     ];
-    let now = 0;
-    flow = new VerificationFlow();
-    flow.start([alice], 0.5, alice, { now: () => now });
+    const clock = begin();
     for (const points of frames) {
-      now += 100;
+      clock.step();
       flow.frame(frame(points));
       flow.push(match);
     }
     // The face goes for a second; it comes back with its eyes open: no blink spans the gap, and
     // the earlier match does not open the vault on its own.
     for (let i = 0; i < 10; i++) {
-      now += 100;
+      clock.step();
       flow.frame({
         ...frame({}),
         mesh: null,
@@ -119,7 +121,7 @@ describe('VerificationFlow liveness', () => {
     }
     // Back, and a blink: live now, but no frame of this stretch has matched yet, so nothing opens.
     for (const e of [1, 1, 0.1, 1, 1]) {
-      now += 100;
+      clock.step();
       flow.frame(frame(liveFace({ eyes: e })));
     }
     expect(flow.live).toBe(true);
