@@ -79,6 +79,12 @@ export const LIVENESS_LIMIT_MS = 6000;
 /** After this long without a sign of life (ms) the screen asks for a blink or a small turn. */
 export const LIVENESS_PROMPT_MS = 1500;
 
+/**
+ * The shortest time over which the face's in-plane speed is measured (ms, a little under 100 so
+ * that consecutive frames of a 10 fps camera, 100 ms apart give or take rounding, qualify).
+ */
+const MOTION_BASELINE_MS = 99;
+
 export type LivenessCue = 'blink' | 'mouth' | 'parallax';
 
 /** The largest excursion of each cue seen so far in the current stretch (0 when none). */
@@ -237,13 +243,15 @@ export class LivenessCheck {
     ) {
       this.reset();
     }
-    const last = this.samples[this.samples.length - 1];
     this.lastFaceAt = t;
     this.stretchStart ??= t;
-    if (last) {
-      const dt = Math.max(1, t - last.t) / 1000;
-      if (moving(last, measured, dt, this.rules.steady)) this.steadySince = t;
-      if (moving(last, measured, dt, this.rules.steadyParallax)) this.parallaxSince = t;
+    // Speeds over at least MOTION_BASELINE_MS: between consecutive frames of a fast camera the
+    // landmarks' shake, divided by a short time, would read as motion.
+    const base = this.samples.findLast((s) => t - s.t >= MOTION_BASELINE_MS);
+    if (base) {
+      const dt = (t - base.t) / 1000;
+      if (moving(base, measured, dt, this.rules.steady)) this.steadySince = t;
+      if (moving(base, measured, dt, this.rules.steadyParallax)) this.parallaxSince = t;
     }
     this.samples = this.samples.filter((s) => t - s.t <= this.rules.windowMs);
     const sample: Sample = { ...measured, t, partners: [] };
