@@ -41,7 +41,7 @@ import {
   type SecurityLevel,
 } from '../src/lib/math/match.ts';
 import { identifyThreshold, LEVEL_FAR } from '../src/lib/math/open-set.ts';
-import { seededRandom } from '../src/lib/math/seeded-random.ts';
+import { seededRandom, shuffle } from '../src/lib/math/seeded-random.ts';
 import { defaultCropCache } from './eval.ts';
 import { datasetArgs, prepareDataset, type CropRecord } from './prepare-dataset.ts';
 import { listLfwLayout } from './lib/dataset.ts';
@@ -137,15 +137,6 @@ export function parseIdentifyArgs(argv: string[]): IdentifyEvalArgs {
     backend,
     json: values.json ?? null,
   };
-}
-
-function shuffle<T>(items: readonly T[], random: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
 }
 
 /**

@@ -24,10 +24,7 @@ export interface AttemptResult {
 
 /** As the app: a frame the quality gate refused is no face to the liveness check. */
 function asPoints(frame: MeshFrame): MeshPoints | null {
-  if (!frame.points || frame.quality.length > 0) return null;
-  const out: Record<number, readonly [number, number, number]> = {};
-  for (const [i, p] of frame.points) out[i] = p;
-  return out;
+  return frame.quality.length > 0 ? null : frame.points;
 }
 
 export function runAttempt(

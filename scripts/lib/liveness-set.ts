@@ -8,10 +8,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Point } from '../../src/lib/math/align.ts';
-import { seededRandom } from '../../src/lib/math/seeded-random.ts';
+import { seededRandom, shuffle } from '../../src/lib/math/seeded-random.ts';
 import { FRONT_END_VERSION } from '../../src/lib/vision/front-end-version.ts';
 import type { PresentedFrameResult } from '../../src/tools/batch-protocol.ts';
 import { LIVENESS_POINTS } from '../../src/lib/liveness/liveness-points.ts';
+import type { MeshPoints } from '../../src/lib/liveness/liveness.ts';
 import {
   ATTACK_TYPES,
   DEFAULT_ATTACK_OPTIONS,
@@ -31,7 +32,7 @@ export interface MeshFrame {
   /** Seconds since the sequence started. */
   t: number;
   /** Kept mesh points by mesh index (LIVENESS_POINTS), or null when the front end found no face. */
-  points: Map<number, readonly [number, number, number]> | null;
+  points: MeshPoints | null;
   meshScore: number;
   faces: number;
   quality: string[];
@@ -77,7 +78,7 @@ function decode(
     frames: raw.map((r, i) => ({
       t: i / fps,
       points: r.points
-        ? new Map(
+        ? Object.fromEntries(
             LIVENESS_POINTS.map((index, k) => [
               index,
               [r.points![3 * k]!, r.points![3 * k + 1]!, r.points![3 * k + 2]!] as const,
@@ -178,20 +179,18 @@ export async function buildLivenessSet(options: SetOptions): Promise<Sequence[]>
       list.push(file);
       byPerson.set(person, list);
     }
-    const candidates = [...byPerson.entries()].filter(([, files]) => files.length >= 2);
-    for (let i = candidates.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
-    }
+    const candidates = shuffle(
+      [...byPerson.entries()].filter(([, files]) => files.length >= 2),
+      random,
+    );
     for (const [person, files] of candidates.slice(0, options.people)) {
       pairs.push({ label: person, urls: [dataUrl(files[0]!), dataUrl(files[1]!)] });
     }
     // A folder with too few people of two photos: the rest from people with one (no cut for them).
-    const singles = [...byPerson.entries()].filter(([, files]) => files.length === 1);
-    for (let i = singles.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [singles[i], singles[j]] = [singles[j]!, singles[i]!];
-    }
+    const singles = shuffle(
+      [...byPerson.entries()].filter(([, files]) => files.length === 1),
+      random,
+    );
     for (const [person, files] of singles.slice(
       0,
       Math.max(0, options.people - candidates.length),

@@ -309,9 +309,9 @@ export class LivenessCheck {
 }
 
 /**
- * The largest out-and-back movement of a series ending at its last value: max over i < j <= k of
- * min(|v_j - v_i|, |v_j - v_k|), with v_j the turning point (below both for 'down'). `relative`
- * divides by the larger of v_i and v_k (a blink is a fraction of the open eye).
+ * The largest out-and-back movement of a series ending at its last value v_k: max over
+ * i < j < k of min(|v_j - v_i|, |v_j - v_k|), v_j the turning point (below both for 'down').
+ * `relative` divides by the larger of v_i and v_k (a blink is a fraction of the open eye).
  */
 export function excursion(
   values: readonly number[],
@@ -320,24 +320,21 @@ export function excursion(
 ): number {
   const n = values.length;
   if (n < 3) return 0;
-  const k = n - 1;
-  const last = values[k]!;
+  const last = values[n - 1]!;
   let best = 0;
-  // Walk the turning point j back from k-1; keep the extreme v_i seen before j.
-  for (let j = 1; j < k; j++) {
+  // The turning point j runs forward; the extremes of the values before it run with it.
+  let maxBefore = values[0]!;
+  let minBefore = values[0]!;
+  for (let j = 1; j < n - 1; j++) {
     const vj = values[j]!;
-    let maxBefore = -Infinity;
-    let minBefore = Infinity;
-    for (let i = 0; i < j; i++) {
-      maxBefore = Math.max(maxBefore, values[i]!);
-      minBefore = Math.min(minBefore, values[i]!);
-    }
     const down = Math.min(maxBefore - vj, last - vj) / (relative ? Math.max(maxBefore, last) : 1);
     best = Math.max(best, down);
     if (direction === 'either') {
       const up = Math.min(vj - minBefore, vj - last) / (relative ? Math.max(vj, 1e-9) : 1);
       best = Math.max(best, up);
     }
+    maxBefore = Math.max(maxBefore, vj);
+    minBefore = Math.min(minBefore, vj);
   }
   return best;
 }
