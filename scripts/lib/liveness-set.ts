@@ -124,14 +124,16 @@ export async function buildLivenessSet(options: SetOptions): Promise<Sequence[]>
   // Genuine frames at the attacks' rate, so both are judged alike.
   const fps = options.attack.fps;
   const frameCounts = new Map<string, number>();
+  // One folder per video file version and rate, so a replaced video is extracted again.
+  const frameDirs = new Map<string, string>();
   for (const video of videos) {
-    // One folder per video file version and rate, so a replaced video is extracted again.
     const dirName = `${video.name}-${videoTag(video.path, fps)}`;
+    frameDirs.set(video.name, dirName);
     const n = extractFrames(video.path, video.name, resolve(framesRoot, dirName), fps);
     frameCounts.set(video.name, n);
   }
-  const frameUrl = (video: { name: string; path: string }, i: number) =>
-    dataUrl(`${video.name}-${videoTag(video.path, fps)}/${frameFile(video.name, i)}`, '/__frames/');
+  const frameUrl = (video: { name: string }, i: number) =>
+    dataUrl(`${frameDirs.get(video.name)}/${frameFile(video.name, i)}`, '/__frames/');
 
   const runner = await BatchRunner.start(options.photos, [], { '/__frames/': framesRoot });
   const sequences: Sequence[] = [];
