@@ -55,6 +55,11 @@ export const MIGRATIONS: readonly Migration[] = [
   (db) => {
     db.createObjectStore('finetune', { keyPath: 'key' });
   },
+  // 3 -> 4: the vault (wrapped data key, note, lockout). Plain records stay as they are until
+  // the first secret is set; the app then seals them all in one transaction (store/sealing.ts).
+  (db) => {
+    db.createObjectStore('vault', { keyPath: 'key' });
+  },
 ];
 
 export const DB_VERSION = MIGRATIONS.length;

@@ -1,13 +1,38 @@
 /**
  * Enrolled people and their samples. Every write that touches both stores is one transaction,
  * so a person never exists without their samples, nor samples without their person.
+ *
+ * Everything secret is sealed with the vault's data key `key` before the transaction starts
+ * (WebCrypto cannot be awaited inside one) and opened after reading; records without a seal
+ * (written before version 4) are read only by the legacy functions at the end.
  */
 
 import { template } from '../math/match';
 import { openFacegateDb, StoreError, writeTransaction } from './db';
 import type { ParsedExport } from './export-format';
 import { checkName, embeddingProblem, nameKey } from './schema';
-import type { PersonRecord, PersonWithSamples, SampleRecord, StoredCrop } from './schema';
+import type {
+  LegacyPerson,
+  LegacySample,
+  PersonRecord,
+  PersonWithSamples,
+  SampleRecord,
+  StoredCrop,
+  StoredPerson,
+  StoredSample,
+} from './schema';
+import {
+  isStoredFinetune,
+  isStoredPerson,
+  isStoredSample,
+  openPerson,
+  openSample,
+  sealFinetune,
+  sealPerson,
+  sealSample,
+  sealTemplate,
+  sealThumbnail,
+} from './sealing';
 
 export interface NewPerson {
   name: string;
@@ -72,7 +97,7 @@ function nameTaken(name: string): StoreError {
 
 /** Case-insensitive check, run inside the writing transaction so two tabs cannot race past it. */
 async function assertNameFree(
-  people: { getAll(): Promise<PersonRecord[]> },
+  people: { getAll(): Promise<(StoredPerson | LegacyPerson)[]> },
   name: string,
   exceptId: string | null,
 ): Promise<void> {
@@ -81,7 +106,7 @@ async function assertNameFree(
   if (all.some((p) => p.id !== exceptId && nameKey(p.name) === key)) throw nameTaken(name);
 }
 
-export async function addPerson(input: NewPerson): Promise<PersonRecord> {
+export async function addPerson(key: CryptoKey, input: NewPerson): Promise<PersonRecord> {
   const name = validName(input.name);
   checkSamples(input.samples);
   const now = Date.now();
@@ -99,39 +124,91 @@ export async function addPerson(input: NewPerson): Promise<PersonRecord> {
     input.modelId,
     input.samples.map((embedding, i) => ({ embedding, createdAt: now, crop: input.crops?.[i] })),
   );
+  const storedPerson = await sealPerson(key, person);
+  const storedSamples = await Promise.all(samples.map((s) => sealSample(key, s)));
   await writeTransaction(['people', 'samples', 'finetune'], async (tx) => {
     const peopleStore = tx.objectStore('people');
     const sampleStore = tx.objectStore('samples');
     await assertNameFree(peopleStore, name, null);
     await Promise.all([
-      peopleStore.add(person),
-      ...samples.map((s) => sampleStore.add(s)),
+      peopleStore.add(storedPerson),
+      ...storedSamples.map((s) => sampleStore.add(s)),
       tx.objectStore('finetune').clear(),
     ]);
   });
   return person;
 }
 
-/** Everyone, sorted by name for display. */
-export async function listPeople(): Promise<PersonRecord[]> {
+/** How many people are enrolled (names are not secret; nothing is opened). */
+export async function countPeople(): Promise<number> {
   const db = await openFacegateDb();
-  const all = await db.getAll('people');
-  return all.sort((a, b) => a.name.localeCompare(b.name));
+  return db.count('people');
 }
 
-export async function getPerson(id: string): Promise<PersonRecord | undefined> {
+/**
+ * Records without a seal once the vault exists: written before version 4 and not sealed since,
+ * or put there by someone with access to the profile to plant a face. They are never read.
+ */
+export async function countUnsealed(): Promise<number> {
   const db = await openFacegateDb();
-  return db.get('people', id);
+  const [people, samples] = await Promise.all([db.getAll('people'), db.getAll('samples')]);
+  return (
+    people.filter((p) => !isStoredPerson(p)).length +
+    samples.filter((s) => !isStoredSample(s)).length
+  );
+}
+
+const byName = (a: PersonRecord, b: PersonRecord) => a.name.localeCompare(b.name);
+
+async function openPeople(
+  key: CryptoKey,
+  stored: readonly (StoredPerson | LegacyPerson)[],
+): Promise<PersonRecord[]> {
+  return Promise.all(stored.filter(isStoredPerson).map((p) => openPerson(key, p)));
+}
+
+async function openSamples(
+  key: CryptoKey,
+  stored: readonly (StoredSample | LegacySample)[],
+): Promise<SampleRecord[]> {
+  return Promise.all(stored.filter(isStoredSample).map((s) => openSample(key, s)));
+}
+
+/** Everyone, sorted by name for display. */
+export async function listPeople(key: CryptoKey): Promise<PersonRecord[]> {
+  const db = await openFacegateDb();
+  return (await openPeople(key, await db.getAll('people'))).sort(byName);
+}
+
+export async function getPerson(key: CryptoKey, id: string): Promise<PersonRecord | undefined> {
+  const db = await openFacegateDb();
+  const stored = await db.get('people', id);
+  return stored && isStoredPerson(stored) ? openPerson(key, stored) : undefined;
 }
 
 /** A person's samples, in the order they were enrolled. */
-export async function getSamples(personId: string): Promise<SampleRecord[]> {
+export async function getSamples(key: CryptoKey, personId: string): Promise<SampleRecord[]> {
   const db = await openFacegateDb();
-  return db.getAllFromIndex('samples', 'by-person', personId);
+  return openSamples(key, await db.getAllFromIndex('samples', 'by-person', personId));
+}
+
+function groupSamples(
+  people: readonly PersonRecord[],
+  samples: readonly SampleRecord[],
+): PersonWithSamples[] {
+  const byPerson = new Map<string, SampleRecord[]>();
+  for (const s of samples) {
+    const list = byPerson.get(s.personId) ?? [];
+    list.push(s);
+    byPerson.set(s.personId, list);
+  }
+  return [...people]
+    .sort(byName)
+    .map((person) => ({ person, samples: byPerson.get(person.id) ?? [] }));
 }
 
 /** Everyone with their samples, read in one transaction so the snapshot is consistent (export). */
-export async function listPeopleWithSamples(): Promise<PersonWithSamples[]> {
+export async function listPeopleWithSamples(key: CryptoKey): Promise<PersonWithSamples[]> {
   const db = await openFacegateDb();
   const tx = db.transaction(['people', 'samples'], 'readonly');
   const [people, samples] = await Promise.all([
@@ -139,31 +216,21 @@ export async function listPeopleWithSamples(): Promise<PersonWithSamples[]> {
     tx.objectStore('samples').index('by-person').getAll(),
     tx.done,
   ]);
-  const byPerson = new Map<string, SampleRecord[]>();
-  for (const s of samples) {
-    const list = byPerson.get(s.personId) ?? [];
-    list.push(s);
-    byPerson.set(s.personId, list);
-  }
-  return people
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .map((person) => ({ person, samples: byPerson.get(person.id) ?? [] }));
+  return groupSamples(await openPeople(key, people), await openSamples(key, samples));
 }
 
 function notFound(): StoreError {
   return new StoreError('This person is no longer enrolled (deleted in another tab?).');
 }
 
-export async function renamePerson(id: string, newName: string): Promise<PersonRecord> {
+export async function renamePerson(id: string, newName: string): Promise<void> {
   const name = validName(newName);
-  return writeTransaction(['people'], async (tx) => {
+  await writeTransaction(['people'], async (tx) => {
     const store = tx.objectStore('people');
     const person = await store.get(id);
     if (!person) throw notFound();
     await assertNameFree(store, name, id);
-    const updated: PersonRecord = { ...person, name, updatedAt: Date.now() };
-    await store.put(updated);
-    return updated;
+    await store.put({ ...person, name, updatedAt: Date.now() });
   });
 }
 
@@ -172,6 +239,7 @@ export async function renamePerson(id: string, newName: string): Promise<PersonR
  * the samples come from a different model than the old ones (after a model update).
  */
 export async function replaceSamples(
+  key: CryptoKey,
   id: string,
   samples: readonly Float32Array[],
   opts: { modelId?: string; thumbnail?: Blob | null; crops?: readonly (StoredCrop | null)[] } = {},
@@ -179,28 +247,37 @@ export async function replaceSamples(
   checkSamples(samples);
   const tmpl = template(samples);
   const now = Date.now();
-  return writeTransaction(['people', 'samples', 'finetune'], async (tx) => {
+  const current = await getPerson(key, id);
+  if (!current) throw notFound();
+  const modelId = opts.modelId ?? current.modelId;
+  const fresh = sampleRecords(
+    id,
+    modelId,
+    samples.map((embedding, i) => ({ embedding, createdAt: now, crop: opts.crops?.[i] })),
+  );
+  const [sealedTemplate, sealedFresh, thumb] = await Promise.all([
+    sealTemplate(key, id, tmpl),
+    Promise.all(fresh.map((s) => sealSample(key, s))),
+    opts.thumbnail !== undefined ? sealThumbnail(key, id, opts.thumbnail) : undefined,
+  ]);
+  await writeTransaction(['people', 'samples', 'finetune'], async (tx) => {
     const peopleStore = tx.objectStore('people');
     const sampleStore = tx.objectStore('samples');
     const person = await peopleStore.get(id);
-    if (!person) throw notFound();
-    const modelId = opts.modelId ?? person.modelId;
-    const updated: PersonRecord = { ...person, modelId, template: tmpl, updatedAt: now };
-    if (opts.thumbnail !== undefined) updated.thumbnail = opts.thumbnail;
+    if (!person || !isStoredPerson(person)) throw notFound();
+    const updated: StoredPerson = { ...person, modelId, sealed: sealedTemplate, updatedAt: now };
+    if (thumb !== undefined) updated.thumb = thumb;
     const oldKeys = await sampleStore.index('by-person').getAllKeys(id);
-    const fresh = sampleRecords(
-      id,
-      modelId,
-      samples.map((embedding, i) => ({ embedding, createdAt: now, crop: opts.crops?.[i] })),
-    );
     await Promise.all([
       ...oldKeys.map((k) => sampleStore.delete(k)),
-      ...fresh.map((s) => sampleStore.add(s)),
+      ...sealedFresh.map((s) => sampleStore.add(s)),
       peopleStore.put(updated),
       tx.objectStore('finetune').clear(),
     ]);
-    return updated;
   });
+  const updated: PersonRecord = { ...current, modelId, template: tmpl, updatedAt: now };
+  if (opts.thumbnail !== undefined) updated.thumbnail = opts.thumbnail;
+  return updated;
 }
 
 /** Removes the person and every sample of theirs. Deleting someone already gone is not an error. */
@@ -233,6 +310,7 @@ export async function deleteAll(): Promise<void> {
  * a failure leaves the database as it was. Returns how many people were imported.
  */
 export async function importData(
+  key: CryptoKey,
   parsed: ParsedExport,
   opts: { replace: boolean },
 ): Promise<number> {
@@ -248,6 +326,12 @@ export async function importData(
     };
     return { person, samples: sampleRecords(person.id, parsed.modelId, p.samples) };
   });
+  const sealed = await Promise.all(
+    records.map(async (r) => ({
+      person: await sealPerson(key, r.person),
+      samples: await Promise.all(r.samples.map((s) => sealSample(key, s))),
+    })),
+  );
   await writeTransaction(['people', 'samples', 'finetune'], async (tx) => {
     const peopleStore = tx.objectStore('people');
     const sampleStore = tx.objectStore('samples');
@@ -265,11 +349,80 @@ export async function importData(
       }
     }
     await Promise.all(
-      records.flatMap((r) => [
+      sealed.flatMap((r) => [
         peopleStore.add(r.person),
         ...r.samples.map((s) => sampleStore.add(s)),
       ]),
     );
   });
   return records.length;
+}
+
+/** Everyone as stored before version 4 (plain), for the one-time sealing. */
+export async function listLegacy(): Promise<PersonWithSamples[]> {
+  const db = await openFacegateDb();
+  const [people, samples] = await Promise.all([db.getAll('people'), db.getAll('samples')]);
+  return groupSamples(
+    people.filter((p): p is LegacyPerson => !isStoredPerson(p)),
+    samples.filter((s): s is LegacySample => !isStoredSample(s)),
+  );
+}
+
+/**
+ * Seals every plain record with `key` in one transaction: the upgrade from version 3, run when
+ * the first secret is set. A plain fine-tune is dropped (it is retrained from the samples).
+ */
+export async function sealLegacy(key: CryptoKey): Promise<number> {
+  const legacy = await listLegacy();
+  const sealed = await Promise.all(
+    legacy.map(async (p) => ({
+      person: await sealPerson(key, p.person),
+      samples: await Promise.all(p.samples.map((s) => sealSample(key, s))),
+    })),
+  );
+  const db = await openFacegateDb();
+  const finetune = await db.get('finetune', 'current');
+  const sealedFinetune =
+    finetune && !isStoredFinetune(finetune) ? await sealFinetune(key, finetune) : null;
+  await writeTransaction(['people', 'samples', 'finetune'], async (tx) => {
+    const writes: Promise<unknown>[] = sealed.flatMap((r) => [
+      tx.objectStore('people').put(r.person),
+      ...r.samples.map((s) => tx.objectStore('samples').put(s)),
+    ]);
+    if (sealedFinetune) writes.push(tx.objectStore('finetune').put(sealedFinetune));
+    await Promise.all(writes);
+  });
+  return sealed.length;
+}
+
+/** Forgets every stored photo (Settings: photos off). Needs no key: nothing is opened. */
+export async function dropThumbnails(): Promise<void> {
+  await writeTransaction(['people'], async (tx) => {
+    const store = tx.objectStore('people');
+    const all = await store.getAll();
+    await Promise.all(
+      all.filter(isStoredPerson).map((p) => (p.thumb ? store.put({ ...p, thumb: null }) : null)),
+    );
+  });
+}
+
+/**
+ * Forgets every stored face crop (Settings: crops off), keeping the embeddings: each sample is
+ * resealed without its crop. The fine-tune stays valid (same samples, same ids).
+ */
+export async function dropCrops(key: CryptoKey): Promise<void> {
+  const db = await openFacegateDb();
+  const withCrops = (await db.getAll('samples')).filter(
+    (s): s is StoredSample => isStoredSample(s) && s.hasCrop,
+  );
+  const resealed = await Promise.all(
+    withCrops.map(async (s) => {
+      const { crop: _crop, ...plain } = await openSample(key, s);
+      return sealSample(key, plain);
+    }),
+  );
+  await writeTransaction(['samples'], async (tx) => {
+    const store = tx.objectStore('samples');
+    await Promise.all(resealed.map((s) => store.put(s)));
+  });
 }

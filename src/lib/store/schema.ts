@@ -6,10 +6,15 @@
 import type { DBSchema } from 'idb';
 import type { Adapter } from '../finetune/adapter';
 import type { GuardReport, ScoreNorm } from '../finetune/finetune';
+import type { Sealed } from '../crypto/seal';
 import { norm } from '../math/match';
 
 export const DB_NAME = 'facegate';
 
+/**
+ * A person as the app uses them, in memory only once the vault is open. On disk it is a
+ * StoredPerson; before version 4 it was stored like this, in plain form (LegacyPerson).
+ */
 export interface PersonRecord {
   id: string;
   name: string;
@@ -22,6 +27,7 @@ export interface PersonRecord {
   thumbnail: Blob | null;
 }
 
+/** A sample as the app uses it; on disk a StoredSample (before version 4, like this). */
 export interface SampleRecord {
   id: string;
   personId: string;
@@ -70,6 +76,81 @@ export interface FinetuneRecord {
   backend: string;
 }
 
+/** On disk: name and dates in plain form, the template and the photo sealed (crypto/seal.ts). */
+export interface StoredPerson {
+  id: string;
+  name: string;
+  modelId: string;
+  createdAt: number;
+  updatedAt: number;
+  /** { template } */
+  sealed: Sealed;
+  /** { type, bytes } of the small photo, when one is kept. */
+  thumb: Sealed | null;
+}
+
+export interface StoredSample {
+  id: string;
+  personId: string;
+  modelId: string;
+  createdAt: number;
+  pose?: string;
+  /** { embedding, crop? } */
+  sealed: Sealed;
+  hasCrop: boolean;
+}
+
+export interface StoredFinetune {
+  key: 'current';
+  modelId: string;
+  samplesKey: string;
+  /** Every other field of the FinetuneRecord. */
+  sealed: Sealed;
+}
+
+/** Records written before version 4 (and not yet sealed by the first secret). */
+export type LegacyPerson = PersonRecord;
+export type LegacySample = SampleRecord;
+export type LegacyFinetune = FinetuneRecord;
+
+/** How the data key is wrapped by the passphrase (PBKDF2-SHA256). */
+export interface PassphraseWrap {
+  key: 'passphrase';
+  salt: Uint8Array;
+  iterations: number;
+  wrapped: Uint8Array;
+  changedAt: number;
+}
+
+/** How the data key is wrapped by a platform authenticator's PRF output (WebAuthn). */
+export interface AuthenticatorWrap {
+  key: 'authenticator';
+  credentialId: Uint8Array;
+  /** The PRF input (also the HKDF salt). */
+  salt: Uint8Array;
+  wrapped: Uint8Array;
+  createdAt: number;
+}
+
+/** The vault's own contents: a note shown only when it is open. */
+export interface VaultNote {
+  key: 'note';
+  sealed: Sealed;
+}
+
+/**
+ * Failed face attempts in a row. Plain: it must be read before any secret is given. Someone who
+ * can rewrite it can also copy the profile, and then faces the passphrase, not the face check.
+ */
+export interface LockoutRecord {
+  key: 'lockout';
+  failures: number;
+  lockedOut: boolean;
+  lastFailureAt: number | null;
+}
+
+export type VaultRecord = PassphraseWrap | AuthenticatorWrap | VaultNote | LockoutRecord;
+
 export interface SettingRecord {
   key: string;
   value: unknown;
@@ -79,18 +160,20 @@ export interface AttemptRecord {
   /** Assigned by the store. */
   id?: number;
   at: number;
-  outcome: 'accepted' | 'rejected';
+  /** not_live: the face never showed life (a photo or a screen, or a person holding too still). */
+  outcome: 'accepted' | 'rejected' | 'not_live';
   mode: 'verify' | 'identify';
   /** The accepted person, or the closest one for a rejection. */
   personId: string | null;
 }
 
 export interface FacegateSchema extends DBSchema {
-  people: { key: string; value: PersonRecord; indexes: { 'by-name': string } };
-  samples: { key: string; value: SampleRecord; indexes: { 'by-person': string } };
+  people: { key: string; value: StoredPerson | LegacyPerson; indexes: { 'by-name': string } };
+  samples: { key: string; value: StoredSample | LegacySample; indexes: { 'by-person': string } };
   settings: { key: string; value: SettingRecord };
   attempts: { key: number; value: AttemptRecord; indexes: { 'by-time': number } };
-  finetune: { key: string; value: FinetuneRecord };
+  finetune: { key: string; value: StoredFinetune | LegacyFinetune };
+  vault: { key: string; value: VaultRecord };
 }
 
 export interface PersonWithSamples {

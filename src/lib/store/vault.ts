@@ -1,0 +1,216 @@
+/**
+ * The vault's records: the data key wrapped by each secret, the sealed note, and the lockout
+ * count. Key handling itself lives in crypto/seal.ts; this file only reads and writes.
+ */
+
+import {
+  generateDataKey,
+  openValue,
+  passphraseKek,
+  PBKDF2_ITERATIONS,
+  randomBytes,
+  sealValue,
+  secretBytesKek,
+  unwrapDataKey,
+  wrapDataKey,
+} from '../crypto/seal';
+import {
+  afterFailure,
+  afterSuccess,
+  isLockoutState,
+  NO_FAILURES,
+  type LockoutState,
+} from '../security/lockout';
+import { openFacegateDb, StoreError, writeTransaction } from './db';
+import type { AuthenticatorWrap, LockoutRecord, PassphraseWrap } from './schema';
+import { aad } from './sealing';
+
+export const PASSPHRASE_MIN_LENGTH = 8;
+
+/** Why a new passphrase is not acceptable, or null. */
+export function passphraseProblem(passphrase: string): string | null {
+  if (passphrase.length < PASSPHRASE_MIN_LENGTH) {
+    return `Choose a passphrase of at least ${PASSPHRASE_MIN_LENGTH} characters.`;
+  }
+  if (passphrase.length > 1024) return 'That passphrase is too long (1024 characters at most).';
+  return null;
+}
+
+export async function hasVault(): Promise<boolean> {
+  const db = await openFacegateDb();
+  return (await db.get('vault', 'passphrase')) !== undefined;
+}
+
+async function passphraseWrap(): Promise<PassphraseWrap> {
+  const db = await openFacegateDb();
+  const record = await db.get('vault', 'passphrase');
+  if (record?.key !== 'passphrase') throw new StoreError('No passphrase has been set yet.');
+  return record;
+}
+
+/**
+ * Makes the data key and wraps it with `passphrase`. Refuses if a vault exists (another tab
+ * may have made one a moment ago): the second key would orphan everything sealed with the first.
+ */
+export async function createVault(passphrase: string): Promise<CryptoKey> {
+  const problem = passphraseProblem(passphrase);
+  if (problem) throw new StoreError(problem);
+  const dataKey = await generateDataKey();
+  const salt = randomBytes(16);
+  const wrapped = await wrapDataKey(await passphraseKek(passphrase, salt), dataKey);
+  const note = await sealValue(dataKey, { text: '' }, aad.note());
+  await writeTransaction(['vault'], async (tx) => {
+    const store = tx.objectStore('vault');
+    if (await store.get('passphrase')) {
+      throw new StoreError('A passphrase was just set in another tab. Enter that one.');
+    }
+    const record: PassphraseWrap = {
+      key: 'passphrase',
+      salt,
+      iterations: PBKDF2_ITERATIONS,
+      wrapped,
+      changedAt: Date.now(),
+    };
+    await Promise.all([store.put(record), store.put({ key: 'note', sealed: note })]);
+  });
+  // Handed out non-extractable, like every unwrapped copy.
+  return unwrapDataKey(await passphraseKek(passphrase, salt), wrapped);
+}
+
+/** The data key, if `passphrase` is right; WrongSecretError if not. */
+export async function openWithPassphrase(
+  passphrase: string,
+  extractable = false,
+): Promise<CryptoKey> {
+  const record = await passphraseWrap();
+  const kek = await passphraseKek(passphrase, record.salt, record.iterations);
+  return unwrapDataKey(kek, record.wrapped, extractable);
+}
+
+/**
+ * Re-wraps the same data key under a new passphrase: nothing else is re-encrypted. The old
+ * passphrase must open it first (a wrong one changes nothing). Authenticator wraps stay valid.
+ */
+export async function changePassphrase(
+  oldPassphrase: string,
+  newPassphrase: string,
+): Promise<void> {
+  const problem = passphraseProblem(newPassphrase);
+  if (problem) throw new StoreError(problem);
+  const before = await passphraseWrap();
+  const dataKey = await openWithPassphrase(oldPassphrase, true);
+  const salt = randomBytes(16);
+  const wrapped = await wrapDataKey(await passphraseKek(newPassphrase, salt), dataKey);
+  await writeTransaction(['vault'], async (tx) => {
+    const store = tx.objectStore('vault');
+    const current = await store.get('passphrase');
+    // Another tab changed it meanwhile: the old passphrase no longer describes this vault.
+    if (current?.key !== 'passphrase' || current.changedAt !== before.changedAt) {
+      throw new StoreError('The passphrase was changed in another tab; nothing was changed here.');
+    }
+    const record: PassphraseWrap = {
+      key: 'passphrase',
+      salt,
+      iterations: PBKDF2_ITERATIONS,
+      wrapped,
+      changedAt: Date.now(),
+    };
+    await store.put(record);
+  });
+}
+
+export async function getAuthenticatorWrap(): Promise<AuthenticatorWrap | undefined> {
+  const db = await openFacegateDb();
+  const record = await db.get('vault', 'authenticator');
+  return record?.key === 'authenticator' ? record : undefined;
+}
+
+/** Adds a wrap of the data key under an authenticator's PRF output (needs the passphrase). */
+export async function addAuthenticator(
+  passphrase: string,
+  credentialId: Uint8Array,
+  salt: Uint8Array,
+  prfOutput: Uint8Array,
+): Promise<void> {
+  const dataKey = await openWithPassphrase(passphrase, true);
+  const wrapped = await wrapDataKey(await secretBytesKek(prfOutput, salt), dataKey);
+  const record: AuthenticatorWrap = {
+    key: 'authenticator',
+    credentialId,
+    salt,
+    wrapped,
+    createdAt: Date.now(),
+  };
+  await writeTransaction(['vault'], async (tx) => {
+    await tx.objectStore('vault').put(record);
+  });
+}
+
+export async function openWithAuthenticator(prfOutput: Uint8Array): Promise<CryptoKey> {
+  const record = await getAuthenticatorWrap();
+  if (!record) throw new StoreError('No authenticator is set up for this vault.');
+  return unwrapDataKey(await secretBytesKek(prfOutput, record.salt), record.wrapped);
+}
+
+export async function removeAuthenticator(): Promise<void> {
+  await writeTransaction(['vault'], async (tx) => {
+    await tx.objectStore('vault').delete('authenticator');
+  });
+}
+
+export async function readNote(key: CryptoKey): Promise<string> {
+  const db = await openFacegateDb();
+  const record = await db.get('vault', 'note');
+  if (record?.key !== 'note') return '';
+  return (await openValue<{ text: string }>(key, record.sealed, aad.note())).text;
+}
+
+export async function writeNote(key: CryptoKey, text: string): Promise<void> {
+  const sealed = await sealValue(key, { text }, aad.note());
+  await writeTransaction(['vault'], async (tx) => {
+    await tx.objectStore('vault').put({ key: 'note', sealed });
+  });
+}
+
+export async function readLockout(): Promise<LockoutState> {
+  const db = await openFacegateDb();
+  const record = await db.get('vault', 'lockout');
+  if (record?.key !== 'lockout') return { ...NO_FAILURES };
+  const state = {
+    failures: record.failures,
+    lockedOut: record.lockedOut,
+    lastFailureAt: record.lastFailureAt,
+  };
+  // A damaged count errs on the safe side: the secret is asked for.
+  return isLockoutState(state) ? state : { failures: 5, lockedOut: true, lastFailureAt: null };
+}
+
+/** Read, change and write in one transaction, so two tabs failing at once both count. */
+async function updateLockout(change: (s: LockoutState) => LockoutState): Promise<LockoutState> {
+  return writeTransaction(['vault'], async (tx) => {
+    const store = tx.objectStore('vault');
+    const record = await store.get('lockout');
+    const current: LockoutState =
+      record?.key === 'lockout'
+        ? {
+            failures: record.failures,
+            lockedOut: record.lockedOut,
+            lastFailureAt: record.lastFailureAt,
+          }
+        : { ...NO_FAILURES };
+    const next = change(
+      isLockoutState(current) ? current : { failures: 5, lockedOut: true, lastFailureAt: null },
+    );
+    const out: LockoutRecord = { key: 'lockout', ...next };
+    await store.put(out);
+    return next;
+  });
+}
+
+export function recordFailure(now: number = Date.now()): Promise<LockoutState> {
+  return updateLockout((s) => afterFailure(s, now));
+}
+
+export function clearFailures(): Promise<LockoutState> {
+  return updateLockout(() => afterSuccess());
+}
