@@ -39,6 +39,27 @@ export function guardOrigin(context: BrowserContext, origin: string): () => void
   return () => expect(offOrigin, 'requests to other origins').toEqual([]);
 }
 
+/**
+ * Fails the test on any uncaught error (`pageerror`) in a page of the context: the pages open now
+ * and any opened later.
+ */
+export function guardPageErrors(context: BrowserContext): () => void {
+  const errors: string[] = [];
+  const watch = (page: Page) =>
+    page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.stack ?? error.message}`));
+  for (const page of context.pages()) watch(page);
+  context.on('page', watch);
+  return () => expect(errors, 'uncaught errors in pages').toEqual([]);
+}
+
+/** Both guards: no request to another origin, no uncaught error in any page. */
+function guardContext(context: BrowserContext, origin: string): () => void {
+  const checks = [guardOrigin(context, origin), guardPageErrors(context)];
+  return () => {
+    for (const check of checks) check();
+  };
+}
+
 interface Fixtures {
   /** Opens the app in a fresh Chromium whose camera is set up as asked (plus any extra flags). */
   openApp: (camera: CameraSetup, path?: string, extraArgs?: string[]) => Promise<Page>;
@@ -54,7 +75,7 @@ export const test = base.extend<Fixtures>({
         args: [...CHROMIUM_ARGS, ...cameraArgs(camera), ...extraArgs],
       });
       const context = await browser.newContext({ baseURL: origin });
-      const check = guardOrigin(context, origin);
+      const check = guardContext(context, origin);
       opened.push({ browser, check });
       const page = await context.newPage();
       await page.goto(path);
@@ -69,7 +90,8 @@ export const test = base.extend<Fixtures>({
 
 /**
  * A Chromium with a persistent profile (IndexedDB, Cache Storage and the service worker survive
- * a restart with the same folder) and the given camera; `check` asserts no off-origin request.
+ * a restart with the same folder) and the given camera; `check` asserts no off-origin request
+ * and no uncaught error in any of its pages.
  */
 export async function launchProfile(
   profile: string,
@@ -81,5 +103,5 @@ export async function launchProfile(
     args: [...CHROMIUM_ARGS, ...cameraArgs(camera)],
     baseURL: origin,
   });
-  return { context, check: guardOrigin(context, origin) };
+  return { context, check: guardContext(context, origin) };
 }

@@ -1,4 +1,11 @@
-import { CameraError, closeCamera, openCamera, CAMERA_MESSAGES } from '../vision/camera';
+import {
+  attachCamera,
+  CameraError,
+  closeCamera,
+  isLive,
+  requestCamera,
+  CAMERA_MESSAGES,
+} from '../vision/camera';
 import { createFaceDetector, type FaceDetectorHandle } from '../vision/detector';
 import { analyzeFrame, type FrameAnalysis } from '../vision/frame-analysis';
 import { createFaceLandmarker, type FaceLandmarkerHandle } from '../vision/landmarker';
@@ -6,7 +13,30 @@ import { RollingStats } from '../math/rolling-stats';
 
 export type CameraStatus = 'idle' | 'loading' | 'running' | 'error';
 
-/** Owns the camera, the detector and the per-frame loop; screens only read its fields. */
+/** Called when the camera stops by itself; `message` is the text the camera view shows. */
+export type CameraStoppedListener = (message: string) => void;
+
+/** How often the frame watchdog looks, and how long without a frame counts as a stopped camera. */
+const WATCHDOG_MS = 1000;
+const STALL_MS = 6000;
+
+/**
+ * Owns the camera, the detector and the per-frame loop; screens only read its fields.
+ *
+ * Every screen shares this one session, and each screen's CameraView has its own <video>. On a
+ * screen switch the arriving view's start(video) and the leaving view's stop(video) may come in
+ * either order, so:
+ * - the video that called start() last owns the session; stop(video) from any other video does
+ *   nothing (the leaving view cannot stop the arriving view's camera);
+ * - each start or stop begins a new generation; the work they ask for (open, show, release) runs
+ *   one step at a time, and a step whose generation is no longer current gives up without
+ *   touching anything (a stale start that finishes after a newer one is discarded);
+ * - a stream that is still live is handed to the new video instead of being closed and reopened.
+ *
+ * The camera can also stop by itself (unplugged, taken by another app, no frame for STALL_MS):
+ * then status becomes 'error' with CAMERA_MESSAGES.stopped, the view's Try again restarts it, and
+ * onStopped listeners are told.
+ */
 export class CameraSession {
   status = $state<CameraStatus>('idle');
   error = $state<string | null>(null);
@@ -20,43 +50,60 @@ export class CameraSession {
   private stream: MediaStream | null = null;
   private detector: FaceDetectorHandle | null = null;
   private landmarker: FaceLandmarkerHandle | null = null;
-  private video: HTMLVideoElement | null = null;
+  /** The video whose view called start() last and has not stopped. */
+  private owner: HTMLVideoElement | null = null;
+  /** The video the stream is shown in (lags `owner` while a handover is queued). */
+  private attached: HTMLVideoElement | null = null;
+  private generation = 0;
+  private abort = new AbortController();
+  /** Open/show/release steps, one after another. */
+  private steps: Promise<void> = Promise.resolve();
   private running = false;
+  /** The frame being analysed, if any (a new loop waits for it: the models take one at a time). */
+  private ticking: Promise<void> | null = null;
+  private lastFrameAt = 0;
+  private missedChecks = 0;
+  private watchdog: ReturnType<typeof setInterval> | null = null;
   private readonly stats = new RollingStats(30);
   // Not reactive state: listeners are plumbing, never rendered.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly listeners = new Set<
     (analysis: FrameAnalysis, video: HTMLVideoElement) => void
   >();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private readonly stoppedListeners = new Set<CameraStoppedListener>();
 
-  async start(video: HTMLVideoElement): Promise<void> {
-    if (this.status === 'loading' || this.status === 'running') return;
-    this.video = video;
+  /**
+   * Shows the camera in `video` (which then owns the session). Calling it again for the video
+   * that already owns a starting or running camera does nothing; after an error it retries.
+   */
+  start(video: HTMLVideoElement): Promise<void> {
+    if (video === this.owner && (this.status === 'loading' || this.status === 'running')) {
+      return this.steps;
+    }
+    const generation = this.advance();
+    this.owner = video;
     this.status = 'loading';
     this.error = null;
-    try {
-      this.detector ??= await createFaceDetector(import.meta.env.BASE_URL);
-      this.landmarker ??= await createFaceLandmarker(import.meta.env.BASE_URL);
-      this.stream = await openCamera(video);
-    } catch (error) {
-      this.status = 'error';
-      this.error = error instanceof Error ? error.message : CAMERA_MESSAGES.unknown;
-      if (!(error instanceof CameraError)) console.error(error);
-      return;
-    }
-    this.status = 'running';
-    this.running = true;
-    this.scheduleNext();
+    return this.enqueue(() => this.show(video, generation));
   }
 
-  stop(): void {
-    this.running = false;
-    closeCamera(this.stream);
-    this.stream = null;
-    if (this.video) this.video.srcObject = null;
+  /**
+   * Stops the camera if `video` still owns it (a view stopping after a newer view took the camera
+   * changes nothing); without `video`, stops whoever owns it. The stream is released unless a
+   * start comes first, which then takes it over.
+   */
+  stop(video?: HTMLVideoElement): void {
+    if (video && video !== this.owner) return;
+    const generation = this.advance();
+    this.owner = null;
     // A stopped camera shows nothing rather than its last, stale face.
     this.analysis = null;
-    if (this.status === 'running') this.status = 'idle';
+    this.status = 'idle';
+    this.error = null;
+    void this.enqueue(async () => {
+      if (generation === this.generation) this.release();
+    });
   }
 
   /** Later stages (enrollment, verification) subscribe to analysed frames. */
@@ -65,21 +112,142 @@ export class CameraSession {
     return () => this.listeners.delete(listener);
   }
 
-  private scheduleNext(): void {
-    const video = this.video;
-    if (!this.running || !video) return;
-    if ('requestVideoFrameCallback' in video) {
-      video.requestVideoFrameCallback(() => void this.tick());
-    } else {
-      requestAnimationFrame(() => void this.tick());
+  /**
+   * For flows (enrollment, unlock): `listener(message)` is called when the running camera stops
+   * by itself: its track ended (unplugged, taken by another app, permission revoked) or it gave
+   * no frame for STALL_MS while the page was visible. By then status is 'error', `error` is
+   * `message` (CAMERA_MESSAGES.stopped) and no more frames come; end the attempt and show the
+   * message. Not called when a view stops the camera (stop()). Returns the unsubscribe function.
+   */
+  onStopped(listener: CameraStoppedListener): () => void {
+    this.stoppedListeners.add(listener);
+    return () => this.stoppedListeners.delete(listener);
+  }
+
+  /** Starts a new generation: the frame loop, the watchdog and any pending wait of the last end. */
+  private advance(): number {
+    this.abort.abort();
+    this.abort = new AbortController();
+    this.running = false;
+    if (this.watchdog !== null) clearInterval(this.watchdog);
+    this.watchdog = null;
+    return ++this.generation;
+  }
+
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    this.steps = this.steps.then(step).catch((error: unknown) => console.error(error));
+    return this.steps;
+  }
+
+  private async show(video: HTMLVideoElement, generation: number): Promise<void> {
+    const current = () => generation === this.generation;
+    try {
+      this.detector ??= await createFaceDetector(import.meta.env.BASE_URL);
+      if (!current()) return;
+      this.landmarker ??= await createFaceLandmarker(import.meta.env.BASE_URL);
+      if (!current()) return;
+      let stream = this.stream;
+      if (!isLive(stream)) {
+        this.release();
+        this.analysis = null;
+        stream = await requestCamera();
+        this.adopt(stream);
+        // Kept when stale: the newer generation's step takes it over or releases it.
+        if (!current()) return;
+      }
+      if (this.attached && this.attached !== video) this.attached.srcObject = null;
+      this.attached = video;
+      await attachCamera(video, stream, this.abort.signal);
+      if (!current()) return;
+      // The frame a leaving view was analysing finishes before this loop starts.
+      await this.ticking;
+      if (!current()) return;
+    } catch (error) {
+      if (!current()) return;
+      this.status = 'error';
+      this.error = error instanceof Error ? error.message : CAMERA_MESSAGES.unknown;
+      if (!(error instanceof CameraError)) console.error(error);
+      return;
+    }
+    this.status = 'running';
+    this.running = true;
+    this.startWatchdog(generation);
+    this.scheduleNext(generation);
+  }
+
+  private adopt(stream: MediaStream): void {
+    this.stream = stream;
+    for (const track of stream.getVideoTracks()) {
+      track.addEventListener('ended', () => this.stoppedByItself(stream));
     }
   }
 
-  private async tick(): Promise<void> {
-    const video = this.video;
+  private release(): void {
+    closeCamera(this.stream);
+    this.stream = null;
+    if (this.attached) this.attached.srcObject = null;
+    this.attached = null;
+  }
+
+  /** The camera stopped without being asked to: an error the view offers to retry. */
+  private stoppedByItself(stream: MediaStream): void {
+    if (stream !== this.stream) return;
+    this.advance();
+    this.release();
+    this.analysis = null;
+    this.status = 'error';
+    this.error = CAMERA_MESSAGES.stopped;
+    for (const listener of this.stoppedListeners) listener(CAMERA_MESSAGES.stopped);
+  }
+
+  /**
+   * A camera can also freeze without ending its track: no frame for STALL_MS while the page is
+   * visible and no frame is being analysed counts as stopped. Checked as several misses in a row,
+   * so one long stall of the main thread is not mistaken for it.
+   */
+  private startWatchdog(generation: number): void {
+    this.lastFrameAt = performance.now();
+    this.missedChecks = 0;
+    this.watchdog = setInterval(() => {
+      if (generation !== this.generation || !this.running) return;
+      const now = performance.now();
+      if (document.hidden || this.ticking !== null || now - this.lastFrameAt < WATCHDOG_MS) {
+        if (document.hidden || this.ticking !== null) this.lastFrameAt = now;
+        this.missedChecks = 0;
+        return;
+      }
+      this.missedChecks += 1;
+      if (this.missedChecks * WATCHDOG_MS >= STALL_MS && this.stream) {
+        this.stoppedByItself(this.stream);
+      }
+    }, WATCHDOG_MS);
+  }
+
+  private scheduleNext(generation: number): void {
+    const video = this.attached;
+    if (!this.running || generation !== this.generation || !video) return;
+    if ('requestVideoFrameCallback' in video) {
+      video.requestVideoFrameCallback(() => this.tick(generation, video));
+    } else {
+      requestAnimationFrame(() => this.tick(generation, video));
+    }
+  }
+
+  private tick(generation: number, video: HTMLVideoElement): void {
+    if (!this.running || generation !== this.generation) return;
+    this.lastFrameAt = performance.now();
+    this.missedChecks = 0;
+    const ticking = this.analyse(generation, video).finally(() => {
+      if (this.ticking === ticking) this.ticking = null;
+    });
+    this.ticking = ticking;
+  }
+
+  private async analyse(generation: number, video: HTMLVideoElement): Promise<void> {
     const detector = this.detector;
     const landmarker = this.landmarker;
-    if (!this.running || !video || !detector || !landmarker) return;
+    if (!detector || !landmarker) return;
+    const current = () => this.running && generation === this.generation;
     const width = video.videoWidth;
     const height = video.videoHeight;
     if (width > 0 && height > 0) {
@@ -89,7 +257,7 @@ export class CameraSession {
         const analysis = await analyzeFrame(detector, landmarker, video, width, height, {
           previousMesh: this.analysis?.mesh ?? null,
         });
-        if (!this.running) return;
+        if (!current()) return;
         this.stats.frame(performance.now(), analysis.timings);
         this.analysis = analysis;
         this.frameSize = { width, height };
@@ -99,10 +267,11 @@ export class CameraSession {
         this.alignMs = this.stats.median('alignMs');
         for (const listener of this.listeners) listener(analysis, video);
       } catch (error) {
+        if (!current()) return;
         console.error(error);
         this.error = `Face processing failed: ${error instanceof Error ? error.message : String(error)}`;
       }
     }
-    this.scheduleNext();
+    this.scheduleNext(generation);
   }
 }
