@@ -1,10 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, launchProfile, test } from './fixtures.ts';
 import { fakeCamera } from './paths.ts';
 import { importPeople } from './people.ts';
+import { FILE_PASSPHRASE, armVault, lockVault, openVault } from './vault.ts';
 
 test.setTimeout(600_000);
 
@@ -39,6 +40,9 @@ test('enroll, verify 1:1, reject another person, identify among three, export/im
 
   async function enroll(camera: string, name: string) {
     await withCamera(camera, '/#/enroll', async (page) => {
+      // The first enrollment on this device sets the passphrase.
+      await openVault(page);
+      await page.goto('/#/enroll');
       await expect(page.getByTestId('enroll-prompt')).toBeVisible({ timeout: 60_000 });
       await expect(page.getByTestId('enroll-name-form')).toBeVisible({ timeout: 120_000 });
       await expect(page.getByTestId('enroll-duplicate')).toHaveCount(0);
@@ -56,7 +60,10 @@ test('enroll, verify 1:1, reject another person, identify among three, export/im
   await enroll('d3-enroll', 'Alice');
 
   // Browser restarted: Alice is still enrolled, and another stretch of her video opens the vault.
+  // After a restart the passphrase is asked once; then the face opens the vault.
   await withCamera('d3-verify', '/#/unlock', async (page) => {
+    await expect(page.getByTestId('secret-needed')).toBeVisible({ timeout: 30_000 });
+    await armVault(page);
     await attempt(page, 'Alice');
     await expect(page.getByTestId('unlocked-as')).toHaveText('Welcome, Alice.', {
       timeout: 60_000,
@@ -68,18 +75,21 @@ test('enroll, verify 1:1, reject another person, identify among three, export/im
   // A still photo of Alice (a frame of her video none of her views came from) opens nothing, and
   // the screen says it is because no live face was seen.
   await withCamera('d3-still', '/#/unlock', async (page) => {
+    await armVault(page);
     await attempt(page, 'Alice');
     const ended = page.getByTestId('attempt-ended');
     await expect(ended).toBeVisible({ timeout: 60_000 });
     await expect(ended).toHaveAttribute('data-reason', 'not_live');
     await expect(ended).toContainText('No sign of a live face');
     await expect(page.getByTestId('vault-open')).toHaveCount(0);
+    // A spoof counts toward the lockout.
+    await expect(page.getByTestId('attempts-left')).toHaveAttribute('data-failures', '1');
   });
 
   // Bob in front of the camera is not Alice.
   await withCamera('d9-verify', '/#/people', async (page) => {
     await importPeople(page, 'bob-carol', 3);
-    await page.goto('/#/unlock');
+    await lockVault(page);
     await attempt(page, 'Alice');
     await expect(page.getByTestId('verify-status')).toHaveAttribute('data-status', 'rejected', {
       timeout: 90_000,
@@ -89,6 +99,7 @@ test('enroll, verify 1:1, reject another person, identify among three, export/im
 
   // Identify (1:N) picks Alice among the three enrolled people.
   await withCamera('d3-verify', '/#/unlock', async (page) => {
+    await armVault(page);
     await expect(page.getByTestId('verify-target').locator('option')).toHaveCount(4, {
       timeout: 60_000,
     });
@@ -96,15 +107,20 @@ test('enroll, verify 1:1, reject another person, identify among three, export/im
     await expect(page.getByTestId('unlocked-as')).toHaveText('Welcome, Alice.', {
       timeout: 60_000,
     });
-    await page.getByTestId('lock').click();
 
-    // Export, delete everyone, refuse a malformed file, import the export: Alice verifies again.
+    // Opened by her face, the vault lets her manage people. Export (encrypted with a passphrase
+    // for the file), delete everyone, refuse a malformed file and a wrong passphrase, import.
     await page.goto('/#/people');
     await expect(page.getByTestId('person')).toHaveCount(3);
+    await page.getByTestId('export-passphrase').fill(FILE_PASSPHRASE);
+    await page.getByTestId('export-confirm').fill(FILE_PASSPHRASE);
     const download = page.waitForEvent('download');
     await page.getByTestId('export').click();
     const exported = join(profile, 'export.json');
     await (await download).saveAs(exported);
+    const exportedText = readFileSync(exported, 'utf8');
+    expect(exportedText).not.toContain('Carol');
+    expect(JSON.parse(exportedText)).toMatchObject({ version: 2, cipher: { name: 'AES-256-GCM' } });
     page.once('dialog', (d) => void d.accept());
     await page.getByTestId('delete-all').click();
     await expect(page.getByTestId('people-empty')).toBeVisible();
@@ -115,6 +131,12 @@ test('enroll, verify 1:1, reject another person, identify among three, export/im
     });
     await expect(page.getByTestId('notice')).toContainText('Nothing was imported');
     await expect(page.getByTestId('people-empty')).toBeVisible();
+    await page.getByTestId('notice').getByRole('button', { name: 'Dismiss' }).click();
+    await page.getByTestId('import-passphrase').fill('not the file passphrase');
+    await page.getByTestId('import').setInputFiles(exported);
+    await expect(page.getByTestId('notice')).toContainText('Wrong passphrase');
+    await expect(page.getByTestId('people-empty')).toBeVisible();
+    await page.getByTestId('import-passphrase').fill(FILE_PASSPHRASE);
     await page.getByTestId('import').setInputFiles(exported);
     await expect(page.getByTestId('person')).toHaveCount(3);
 
@@ -157,6 +179,7 @@ test('enroll, verify 1:1, reject another person, identify among three, export/im
     await page.context().setOffline(true);
     await page.goto('/#/unlock');
     await page.reload();
+    await armVault(page);
     await attempt(page, 'Alice');
     await expect(page.getByTestId('unlocked-as')).toHaveText('Welcome, Alice.', {
       timeout: 60_000,

@@ -1,10 +1,13 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, launchProfile, test } from './fixtures.ts';
 import { fakeCamera } from './paths.ts';
 import { importPeople } from './people.ts';
+import { armVault, openVault } from './vault.ts';
+import { FILE_PASSPHRASE } from './paths.ts';
+import { exportedVectors, findPlaintext, rawRecords } from './raw-db.ts';
 
 test.setTimeout(600_000);
 
@@ -42,6 +45,8 @@ test('fine-tunes once a second person is in, keeps it across a restart, A verifi
   }
 
   await withCamera('d3-enroll', '/#/enroll', async (page) => {
+    await openVault(page);
+    await page.goto('/#/enroll');
     await enroll(page, 'Alice');
     // The automatic run for Alice alone is cut short by closing the browser: nothing is stored.
   });
@@ -71,10 +76,29 @@ test('fine-tunes once a second person is in, keeps it across a restart, A verifi
     normalised = message.includes('normalised per person');
     console.log(`fine-tune: ${stored}; ${message}`);
     expect(['active', 'refused']).toContain(stored);
+
+    // At rest, after enrollment and fine-tuning: no embedding, template, crop or photo in plain
+    // form in any record (checked against the real values, from an export decrypted here).
+    await page.getByTestId('export-passphrase').fill(FILE_PASSPHRASE);
+    await page.getByTestId('export-confirm').fill(FILE_PASSPHRASE);
+    const download = page.waitForEvent('download');
+    await page.getByTestId('export').click();
+    const exported = join(profile, 'export.json');
+    await (await download).saveAs(exported);
+    const secrets = await exportedVectors(readFileSync(exported, 'utf8'), FILE_PASSPHRASE);
+    expect(secrets.length).toBeGreaterThanOrEqual(2 + 4 + 5);
+    const raw = await rawRecords(page);
+    expect(raw.stores).toEqual(
+      expect.arrayContaining(['people', 'samples', 'finetune', 'vault', 'settings']),
+    );
+    expect(raw.finetuneRecords).toBe(1);
+    expect(raw.plainTypedArrays, 'typed arrays or blobs outside a seal').toEqual([]);
+    expect(findPlaintext(raw.chunks, secrets)).toEqual([]);
   });
 
   // After a restart the stored fine-tune is found again (not retrained), and A opens the vault.
   await withCamera('d3-verify', '/#/unlock', async (page) => {
+    await armVault(page);
     await expect(page.getByTestId('match-model')).toHaveAttribute(
       'data-finetuned',
       stored === 'active' ? 'yes' : 'no',
@@ -84,12 +108,14 @@ test('fine-tunes once a second person is in, keeps it across a restart, A verifi
       'data-score-norm',
       normalised ? 'yes' : 'no',
     );
+    await openVault(page);
     await page.goto('/#/people');
     await expect(page.getByTestId('finetune-state')).toHaveAttribute('data-state', stored, {
       timeout: 60_000,
     });
     await expect(page.getByTestId('finetune-progress')).toHaveCount(0);
     await page.goto('/#/unlock');
+    await page.getByTestId('lock').click();
     await page.getByTestId('verify-target').selectOption({ label: 'Alice' });
     await page.getByTestId('unlock-start').click();
     await expect(page.getByTestId('unlocked-as')).toHaveText('Welcome, Alice.', {
@@ -98,6 +124,7 @@ test('fine-tunes once a second person is in, keeps it across a restart, A verifi
   });
 
   await withCamera('d9-verify', '/#/unlock', async (page) => {
+    await armVault(page);
     await page.getByTestId('verify-target').selectOption({ label: 'Alice' });
     await page.getByTestId('unlock-start').click();
     await expect(page.getByTestId('verify-status')).toHaveAttribute('data-status', 'rejected', {
@@ -114,6 +141,8 @@ test('one training step runs on every backend this browser offers', async ({ ope
   // WebGPU is behind a flag on Linux; with it this machine gets a SwiftShader (CPU) adapter, so the
   // webgpu kernels and their gradients run for real, slowly.
   const page = await openApp('none', '/#/people', ['--enable-unsafe-webgpu']);
+  await openVault(page);
+  await page.goto('/#/people');
   await page.getByText('Check training on each backend').click();
   await page.getByTestId('finetune-check-backends').click();
   const items = page.getByTestId('finetune-backends').locator('li');

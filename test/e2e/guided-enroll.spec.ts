@@ -1,5 +1,6 @@
 import { expect, test } from './fixtures.ts';
 import { fakeCamera } from './paths.ts';
+import { openVault } from './vault.ts';
 
 interface Pose {
   yaw: number;
@@ -13,6 +14,8 @@ test('a still photo of a face never enrolls: no view is taken, and the screen sa
   openApp,
 }) => {
   const page = await openApp(fakeCamera('d3-still'), '/#/enroll');
+  await openVault(page);
+  await page.goto('/#/enroll');
   const guide = page.getByTestId('enroll-capturing');
   const guidance = page.getByTestId('enroll-guidance');
   // The photo is a clear frontal face: only liveness holds it, and after a while the screen says so.
@@ -30,6 +33,8 @@ test('a still photo of a face never enrolls: no view is taken, and the screen sa
 
 test('the d3 video passes each view, and the recorded poses really differ', async ({ openApp }) => {
   const page = await openApp(fakeCamera('d3-enroll'), '/#/enroll');
+  await openVault(page);
+  await page.goto('/#/enroll');
   const form = page.getByTestId('enroll-name-form');
   await expect(form).toBeVisible({ timeout: 150_000 });
   const poses = JSON.parse((await form.getAttribute('data-sample-poses')) ?? '[]') as Pose[];

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect, launchProfile, test } from './fixtures.ts';
 import { fakeCamera } from './paths.ts';
 import { enrollHere, importPeople } from './people.ts';
+import { armVault } from './vault.ts';
 
 test.setTimeout(480_000);
 
@@ -34,7 +35,7 @@ test('identify among ten people refuses a stranger', async ({ baseURL }) => {
   checks.push(second.check);
   try {
     const page = second.context.pages()[0] ?? (await second.context.newPage());
-    await page.goto('/#/unlock');
+    await armVault(page);
     const target = page.getByTestId('verify-target');
     await expect(target.locator('option')).toHaveCount(11, { timeout: 60_000 });
     // Left at its first option: anyone enrolled (identify).

@@ -19,3 +19,6 @@ export const fakeCamera = (name: string) => resolve(E2E_CACHE, `${name}.y4m`);
 
 /** An export file (People → Import) of real embeddings made by global-setup with models/. */
 export const importFile = (name: string) => resolve(E2E_CACHE, `import-${name}.json`);
+
+/** The passphrase global-setup encrypts its import files with (real-imports.ts). */
+export const FILE_PASSPHRASE = 'e2e import passphrase';

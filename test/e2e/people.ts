@@ -1,16 +1,24 @@
 import type { Page } from '@playwright/test';
 import { expect } from './fixtures.ts';
-import { importFile } from './paths.ts';
+import { FILE_PASSPHRASE, importFile } from './paths.ts';
+import { openVault } from './vault.ts';
 
-/** People → Import of a file global-setup made (real embeddings by models/); waits for `total`. */
+/**
+ * People → Import of a file global-setup made (real embeddings by models/, encrypted with
+ * FILE_PASSPHRASE); opens the vault first (setting the passphrase on a fresh device); waits for
+ * `total` people.
+ */
 export async function importPeople(page: Page, name: string, total: number): Promise<void> {
+  await openVault(page);
   await page.goto('/#/people');
+  await page.getByTestId('import-passphrase').fill(FILE_PASSPHRASE);
   await page.getByTestId('import').setInputFiles(importFile(name));
   await expect(page.getByTestId('person')).toHaveCount(total, { timeout: 60_000 });
 }
 
-/** Guided enrollment from the page's camera, saved under `name`. */
+/** Guided enrollment from the page's camera, saved under `name` (the vault opened first). */
 export async function enrollHere(page: Page, name: string): Promise<void> {
+  await openVault(page);
   await page.goto('/#/enroll');
   await expect(page.getByTestId('enroll-name-form')).toBeVisible({ timeout: 180_000 });
   await page.getByTestId('enroll-name').fill(name);

@@ -1,5 +1,5 @@
 /**
- * Export files (src/lib/store/export-format.ts) of people the guided enrollment cannot take from a
+ * Encrypted export files (src/lib/store/export-format.ts, export-seal.ts) of people the guided enrollment cannot take from a
  * fake camera (LFW photos, a video person who hardly turns), with embeddings computed for real by
  * the same code as `npm run eval`: the dataset script aligns the photos in Chromium, then the model
  * in models/ embeds the crops in Node. Made at every run from whatever models/ holds (its id is the
@@ -14,11 +14,12 @@ import {
   float32ToBase64,
   type ExportFileV1,
 } from '../../src/lib/store/export-format.ts';
+import { sealExport } from '../../src/lib/store/export-seal.ts';
 import { embedRecords } from '../../scripts/lib/embed-crops.ts';
 import { fileFetcher, readManifest } from '../../scripts/lib/model-files.ts';
 import { initTf } from '../../scripts/lib/tf-node.ts';
 import { datasetArgs, prepareDataset } from '../../scripts/prepare-dataset.ts';
-import { E2E_CACHE, LFW, importFile } from './paths.ts';
+import { E2E_CACHE, FILE_PASSPHRASE, LFW, importFile } from './paths.ts';
 import { FRAMES_ROOT, extractVideoFrames } from './video-cameras.ts';
 import { frameFile } from '../../scripts/lib/video-frames.ts';
 import { IMAGE_REFINE } from '../../src/lib/vision/front-end-version.ts';
@@ -114,7 +115,8 @@ export async function makeImports(): Promise<string> {
       exportedAt: now,
       people: list.map(entry),
     };
-    writeFileSync(importFile(name), JSON.stringify(file));
+    // Encrypted as the app's own Export does, so the e2e imports go through the real decryption.
+    writeFileSync(importFile(name), await sealExport(JSON.stringify(file), FILE_PASSPHRASE));
   }
   return modelId;
 }

@@ -1,6 +1,7 @@
 import { expect, test } from './fixtures.ts';
 import { fakeCamera } from './paths.ts';
 import { importPeople } from './people.ts';
+import { lockVault } from './vault.ts';
 
 test.setTimeout(180_000);
 
@@ -10,7 +11,7 @@ test('an attempt with a face that never becomes usable ends by itself; Try again
 }) => {
   const page = await openApp(fakeCamera('tiny-face'), '/#/people');
   await importPeople(page, 'bob', 1);
-  await page.goto('/#/unlock');
+  await lockVault(page);
   await page.getByTestId('verify-target').selectOption({ label: 'Bob' });
   await page.getByTestId('unlock-start').click();
   const status = page.getByTestId('verify-status');

@@ -4,8 +4,11 @@ import type { SecurityLevel } from '../math/match';
 import { openFacegateDb, StoreError } from '../store/db';
 import {
   addPerson,
+  countPeople,
   deleteAll,
   deletePerson,
+  dropCrops,
+  dropThumbnails,
   importData,
   listPeople,
   listPeopleWithSamples,
@@ -13,9 +16,14 @@ import {
   replaceSamples,
 } from '../store/people';
 import { exportData, ImportError, parseExport } from '../store/export-format';
+import { IMPORT_MAX_BYTES, openExport, sealExport } from '../store/export-seal';
 import { recordAttempt } from '../store/attempts';
 import type { PersonRecord, PersonWithSamples } from '../store/schema';
 import { getSettings, setSetting, SETTING_DEFAULTS, type Settings } from '../store/settings';
+import { changePassphrase, passphraseProblem } from '../store/vault';
+import { waitMs } from '../security/lockout';
+import { VaultLockedError, VaultSession } from './vault.svelte';
+import { announceChange, onChange } from '../store/changes';
 import type { FrameAnalysis } from '../vision/frame-analysis';
 import { CameraSession } from './camera.svelte';
 import { EnrollmentFlow, ENROLL_STEPS } from './enrollment.svelte';
@@ -53,14 +61,19 @@ export class AppState {
   readonly enrollment = new EnrollmentFlow();
   readonly verification = new VerificationFlow();
   readonly finetune = new FinetuneController();
+  readonly vault = new VaultSession();
   engine = $state.raw<FaceEngine | null>(null);
   engineStatus = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
   engineError = $state<string | null>(null);
+  /** Everyone enrolled, decrypted: empty while the vault's key is not in this tab. */
   people = $state.raw<PersonRecord[]>([]);
+  /** How many are enrolled (names are not secret, so this is known before the secret). */
+  peopleCount = $state(0);
+  /** When the next face attempt may start (performance.now() time), after failures in a row. */
+  attemptAllowedAt = $state(0);
   settings = $state<Settings>({ ...SETTING_DEFAULTS });
   /** Storage problems and other app-wide messages, shown in a banner. */
   notice = $state<string | null>(null);
-  unlockedAs = $state<{ id: string; name: string } | null>(null);
   /** Which flow the camera frames go to. */
   mode = $state<'none' | 'enroll' | 'verify'>('none');
   /** Re-enrolling this person (their samples are replaced), or null for a new person. */
@@ -81,6 +94,8 @@ export class AppState {
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'hidden') this.lock();
     });
+    // Another tab enrolled, deleted, changed a setting, failed an attempt or set the secret.
+    onChange((change) => void this.changedElsewhere(change.kind));
     this.camera.onFrame((analysis) => void this.handleFrame(analysis));
     try {
       await openFacegateDb({
@@ -98,6 +113,7 @@ export class AppState {
         },
       });
       this.settings = await getSettings();
+      await this.vault.refresh();
       await this.reloadPeople();
       if (!this.settings.firstRunDone && location.hash === '') this.go('help');
     } catch (e) {
@@ -120,17 +136,106 @@ export class AppState {
   }
 
   async reloadPeople(): Promise<void> {
-    this.people = await listPeople();
+    this.peopleCount = await countPeople();
+    if (!this.vault.hasKey) {
+      this.people = [];
+      this.finetune.forget();
+      return;
+    }
+    this.people = await listPeople(this.vault.key());
     await this.refreshFinetune();
+  }
+
+  private async changedElsewhere(kind: 'people' | 'settings' | 'lockout' | 'vault'): Promise<void> {
+    try {
+      if (kind === 'settings') this.settings = await getSettings();
+      if (kind === 'lockout' || kind === 'vault') await this.vault.refresh();
+      if (kind === 'people') this.finetune.cancel(false);
+      await this.reloadPeople();
+    } catch (e) {
+      this.notice = `A change made in another tab could not be read: ${message(e)}`;
+    }
   }
 
   /** Loads the stored fine-tune if it still fits the current model and samples. */
   private async refreshFinetune(): Promise<PersonWithSamples[]> {
     const modelId = this.engine?.manifest.id;
-    if (!modelId) return [];
-    const people = await listPeopleWithSamples();
-    await this.finetune.refresh(modelId, people);
+    if (!modelId || !this.vault.hasKey) return [];
+    const key = this.vault.key();
+    const people = await listPeopleWithSamples(key);
+    await this.finetune.refresh(key, modelId, people);
     return people;
+  }
+
+  /** Management needs the vault open; says so and returns false when it is not. */
+  private mayManage(): boolean {
+    if (this.vault.isOpen) return true;
+    this.notice = new VaultLockedError().message;
+    return false;
+  }
+
+  /** The first secret (first enrollment, or sealing people enrolled before encryption). */
+  async createVault(passphrase: string, confirm: string): Promise<string | null> {
+    if (passphrase !== confirm) return 'The two passphrases differ.';
+    const problem = passphraseProblem(passphrase);
+    if (problem) return problem;
+    try {
+      await this.vault.create(passphrase);
+      announceChange({ kind: 'vault' });
+      await this.afterKey();
+      return null;
+    } catch (e) {
+      return message(e);
+    }
+  }
+
+  /** The secret: opens the vault (and turns face unlock back on after a lockout). */
+  async unlockWithPassphrase(passphrase: string): Promise<string | null> {
+    try {
+      await this.vault.unlockWithPassphrase(passphrase);
+      announceChange({ kind: 'lockout' });
+      await this.afterKey();
+      return null;
+    } catch (e) {
+      return message(e);
+    }
+  }
+
+  async unlockWithAuthenticator(prfOutput: Uint8Array): Promise<string | null> {
+    try {
+      await this.vault.unlockWithAuthenticator(prfOutput);
+      announceChange({ kind: 'lockout' });
+      await this.afterKey();
+      return null;
+    } catch (e) {
+      return message(e);
+    }
+  }
+
+  private async afterKey(): Promise<void> {
+    this.attemptAllowedAt = 0;
+    this.armLockTimer();
+    await this.reloadPeople();
+    if (this.engine && this.settings.autoFinetune && !this.finetune.record && this.people.length) {
+      void this.startFinetune(true);
+    }
+  }
+
+  async changePassphrase(
+    oldPassphrase: string,
+    newPassphrase: string,
+    confirm: string,
+  ): Promise<string | null> {
+    if (!this.vault.isOpen) return new VaultLockedError().message;
+    if (newPassphrase !== confirm) return 'The two new passphrases differ.';
+    try {
+      await changePassphrase(oldPassphrase, newPassphrase);
+      return null;
+    } catch (e) {
+      return e instanceof Error && e.name === 'WrongSecretError'
+        ? 'The current passphrase is not right. Nothing was changed.'
+        : message(e);
+    }
   }
 
   /**
@@ -140,13 +245,14 @@ export class AppState {
   async startFinetune(auto = false): Promise<void> {
     if (auto && !this.settings.autoFinetune) return;
     const engine = await this.ensureEngine();
-    if (!engine) return;
+    if (!engine || !this.vault.hasKey) return;
     try {
       const people = await this.refreshFinetune();
       const enrolled = people.filter((p) => p.person.modelId === engine.manifest.id);
       if (enrolled.length === 0) return;
       if (auto && this.finetune.record) return;
       const outcome = await this.finetune.run({
+        key: this.vault.key(),
         modelId: engine.manifest.id,
         baseUrl: import.meta.env.BASE_URL,
         backend: engine.backend as BackendName,
@@ -201,12 +307,30 @@ export class AppState {
   }
 
   startEnrollment(reenrollId: string | null = null): void {
+    if (!this.mayManage()) return;
     this.reenrollId = reenrollId;
     this.enrollment.restart();
     this.mode = 'enroll';
   }
 
-  startVerification(targetId: string | null = null): void {
+  /**
+   * Starts a face attempt unless the lockout forbids it (read fresh: another tab may have
+   * failed meanwhile). Returns false, with the reason shown, when it did not start.
+   */
+  async startVerification(targetId: string | null = null): Promise<boolean> {
+    const lockout = await this.vault.refreshLockout();
+    if (lockout.lockedOut || !this.vault.hasKey) {
+      this.notice = null;
+      this.mode = 'none';
+      await this.reloadPeople();
+      return false;
+    }
+    const wait = waitMs(lockout, Date.now());
+    if (wait > 0) {
+      this.attemptAllowedAt = performance.now() + wait;
+      return false;
+    }
+    this.attemptAllowedAt = 0;
     const people = this.matchable();
     const target = targetId ? (people.find((p) => p.id === targetId) ?? null) : null;
     // 1:N gives a stranger one chance per enrolled person: the threshold rises with N so the
@@ -220,25 +344,41 @@ export class AppState {
             people.length,
           );
     this.verification.start(people, threshold, target, {
-      onEnd: (flow) => this.verificationEnded(flow),
+      onEnd: (flow) => void this.verificationEnded(flow),
     });
     this.mode = 'verify';
+    return true;
   }
 
   /** An attempt ended (verdict or time-out, from a frame or the flow's timer). */
-  private verificationEnded(flow: VerificationFlow): void {
+  private async verificationEnded(flow: VerificationFlow): Promise<void> {
     if (this.mode === 'verify') this.mode = 'none';
-    // A time-out matched nothing: it is neither an accept nor a rejection of anyone.
-    if (flow.status === 'timed_out') return;
-    void recordAttempt({
-      at: Date.now(),
-      outcome: flow.status === 'accepted' ? 'accepted' : 'rejected',
-      mode: flow.mode,
-      personId: flow.result?.id ?? null,
-    }).catch((e: unknown) => {
-      this.notice = `The unlock attempt could not be logged: ${message(e)}`;
-    });
-    if (flow.status === 'accepted' && flow.result) this.unlock(flow.result);
+    const spoof = flow.status === 'timed_out' && flow.stopReason === 'not_live';
+    // Any other time-out saw no usable face: it is neither an accept nor a rejection of anyone.
+    if (flow.status === 'timed_out' && !spoof) return;
+    const outcome = flow.status === 'accepted' ? 'accepted' : spoof ? 'not_live' : 'rejected';
+    try {
+      await recordAttempt({
+        at: Date.now(),
+        outcome,
+        mode: flow.mode,
+        personId: flow.result?.id ?? null,
+      });
+      if (outcome === 'accepted' && flow.result) {
+        await this.vault.openWithFace(flow.result);
+        this.armLockTimer();
+      } else {
+        const lockout = await this.vault.failure();
+        this.attemptAllowedAt = performance.now() + Math.min(waitMs(lockout, Date.now()), 1e9);
+        if (lockout.lockedOut) {
+          this.finetune.forget();
+          this.people = [];
+        }
+      }
+      announceChange({ kind: 'lockout' });
+    } catch (e) {
+      this.notice = `The unlock attempt could not be recorded: ${message(e)}`;
+    }
   }
 
   private async handleFrame(analysis: FrameAnalysis): Promise<void> {
@@ -271,7 +411,9 @@ export class AppState {
             : null;
         this.enrollment.offer(embedding, analysis.quality.pose, performance.now(), {
           thumbnail: thumb,
-          crop: { width: crop.width, height: crop.height, data: crop.data },
+          crop: this.settings.keepCrops
+            ? { width: crop.width, height: crop.height, data: crop.data }
+            : null,
         });
         if (this.enrollment.samples.length >= ENROLL_STEPS.length) {
           this.mode = 'none';
@@ -294,7 +436,8 @@ export class AppState {
 
   async saveEnrollment(name: string): Promise<boolean> {
     const engine = this.engine;
-    if (!engine) return false;
+    if (!engine || !this.mayManage()) return false;
+    const key = this.vault.key();
     this.enrollment.status = 'saving';
     try {
       const crops =
@@ -302,9 +445,9 @@ export class AppState {
           ? this.enrollment.crops
           : undefined;
       if (this.reenrollId) {
-        await replaceSamples(this.reenrollId, this.enrollment.samples, crops ? { crops } : {});
+        await replaceSamples(key, this.reenrollId, this.enrollment.samples, crops ? { crops } : {});
       } else {
-        await addPerson({
+        await addPerson(key, {
           name,
           modelId: engine.manifest.id,
           samples: this.enrollment.samples,
@@ -312,6 +455,7 @@ export class AppState {
           ...(crops ? { crops } : {}),
         });
       }
+      announceChange({ kind: 'people' });
       await this.reloadPeople();
       this.enrollment.status = 'done';
       void this.startFinetune(true);
@@ -324,8 +468,10 @@ export class AppState {
   }
 
   async rename(id: string, name: string): Promise<void> {
+    if (!this.mayManage()) return;
     try {
       await renamePerson(id, name);
+      announceChange({ kind: 'people' });
       await this.reloadPeople();
     } catch (e) {
       this.notice = message(e);
@@ -333,10 +479,13 @@ export class AppState {
   }
 
   async remove(id: string): Promise<void> {
+    if (!this.mayManage()) return;
     try {
       this.finetune.cancel(false);
       await deletePerson(id);
-      if (this.unlockedAs?.id === id) this.lock();
+      announceChange({ kind: 'people' });
+      const by = this.vault.openedBy;
+      if (by?.kind === 'face' && by.id === id) this.lock();
       await this.reloadPeople();
       void this.startFinetune(true);
     } catch (e) {
@@ -344,18 +493,35 @@ export class AppState {
     }
   }
 
-  /** A versioned JSON file of everyone enrolled with the current model (no photos). */
-  async exportPeople(): Promise<{ name: string; text: string } | null> {
+  /**
+   * A file of everyone enrolled with the current model (no photos, no crops), encrypted with a
+   * passphrase chosen for the file (export-seal.ts).
+   */
+  async exportPeople(
+    passphrase: string,
+    confirm: string,
+  ): Promise<{ name: string; text: string } | null> {
+    if (!this.mayManage()) return null;
+    if (passphrase !== confirm) {
+      this.notice = 'The two passphrases for the file differ; nothing was exported.';
+      return null;
+    }
+    const problem = passphraseProblem(passphrase);
+    if (problem) {
+      this.notice = `${problem} The file is encrypted with it; nothing was exported.`;
+      return null;
+    }
     const engine = await this.ensureEngine();
     if (!engine) return null;
     try {
-      const people = (await listPeopleWithSamples()).filter(
+      const people = (await listPeopleWithSamples(this.vault.key())).filter(
         (p) => p.person.modelId === engine.manifest.id,
       );
       // A one-off file name, not reactive state.
       // eslint-disable-next-line svelte/prefer-svelte-reactivity
       const date = new Date().toISOString().slice(0, 10);
-      return { name: `facegate-people-${date}.json`, text: exportData(people, engine.manifest.id) };
+      const text = await sealExport(exportData(people, engine.manifest.id), passphrase);
+      return { name: `facegate-people-${date}.json`, text };
     } catch (e) {
       this.notice = message(e);
       return null;
@@ -363,15 +529,22 @@ export class AppState {
   }
 
   /** Checks the whole file first; a file that fails any check changes nothing. */
-  async importPeople(text: string, replace: boolean): Promise<number> {
+  async importPeople(file: Blob, passphrase: string, replace: boolean): Promise<number> {
+    if (!this.mayManage()) return 0;
+    if (file.size > IMPORT_MAX_BYTES) {
+      this.notice = `Nothing was imported: the file is ${(file.size / 1024 / 1024).toFixed(1)} MB, more than a facegate backup can be (${IMPORT_MAX_BYTES / 1024 / 1024} MB).`;
+      return 0;
+    }
     const engine = await this.ensureEngine();
     if (!engine) return 0;
     try {
+      const text = await openExport(await file.text(), passphrase);
       const parsed = parseExport(text, {
         modelId: engine.manifest.id,
         dim: engine.manifest.embedding.dim,
       });
-      const count = await importData(parsed, { replace });
+      const count = await importData(this.vault.key(), parsed, { replace });
+      announceChange({ kind: 'people' });
       await this.reloadPeople();
       void this.startFinetune(true);
       this.notice = `Imported ${count} ${count === 1 ? 'person' : 'people'}.`;
@@ -386,10 +559,11 @@ export class AppState {
   }
 
   async removeEveryone(): Promise<void> {
+    if (!this.mayManage()) return;
     try {
       this.finetune.cancel(false);
       await deleteAll();
-      this.lock();
+      announceChange({ kind: 'people' });
       await this.reloadPeople();
     } catch (e) {
       this.notice = message(e);
@@ -400,29 +574,45 @@ export class AppState {
     await this.updateSetting('securityLevel', level);
   }
 
+  /** Settings change only with the vault open (firstRunDone excepted: it guards nothing). */
   async updateSetting<K extends keyof Settings>(key: K, value: Settings[K]): Promise<void> {
+    if (key !== 'firstRunDone' && !this.mayManage()) return;
     try {
+      // Turning a kind of kept face data off deletes what was kept, before saying it is off.
+      if (key === 'storeThumbnails' && value === false) await dropThumbnails();
+      if (key === 'keepCrops' && value === false) await dropCrops(this.vault.key());
       await setSetting(key, value);
       this.settings = { ...this.settings, [key]: value };
+      announceChange({ kind: 'settings' });
+      if (key === 'storeThumbnails' || key === 'keepCrops') await this.reloadPeople();
     } catch (e) {
       this.notice = message(e);
     }
   }
 
-  unlock(person: { id: string; name: string }): void {
-    this.unlockedAs = { id: person.id, name: person.name };
-    this.armLockTimer();
-  }
-
-  /** Any activity in the vault keeps it open; idleness locks it. */
+  /** Any activity in the open vault keeps it open; idleness locks it. */
   armLockTimer(): void {
     if (this.lockTimer) clearTimeout(this.lockTimer);
-    this.lockTimer = setTimeout(() => this.lock(), this.settings.lockTimeoutSeconds * 1000);
+    this.lockTimer = null;
+    if (!this.vault.isOpen) return;
+    this.lockTimer = setTimeout(() => this.idleLock(), this.settings.lockTimeoutSeconds * 1000);
   }
 
+  /** An enrollment in progress counts as activity: the camera is busy, no key is pressed. */
+  private idleLock(): void {
+    const enrolling =
+      this.mode === 'enroll' ||
+      this.enrollment.status === 'naming' ||
+      this.enrollment.status === 'saving';
+    if (enrolling) this.armLockTimer();
+    else this.lock();
+  }
+
+  /** Locks the vault (the face opens it again); management screens close. */
   lock(): void {
     if (this.lockTimer) clearTimeout(this.lockTimer);
     this.lockTimer = null;
-    this.unlockedAs = null;
+    this.vault.lock();
+    if (this.mode === 'enroll') this.mode = 'none';
   }
 }

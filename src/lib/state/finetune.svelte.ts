@@ -17,6 +17,8 @@ export type FinetuneStatus = 'idle' | 'running' | 'checking-backends';
 export type FinetuneOutcome = 'saved' | 'stale' | 'cancelled' | 'failed' | 'nothing';
 
 export interface FinetuneJob {
+  /** The vault's data key: the result is stored sealed with it. */
+  key: CryptoKey;
   modelId: string;
   baseUrl: string;
   backend: BackendName;
@@ -53,13 +55,18 @@ export class FinetuneController {
   active = $derived(this.record?.used ? this.record : null);
 
   /** Loads the stored fine-tune if it was trained on exactly these samples with this model. */
-  async refresh(modelId: string, people: readonly PersonWithSamples[]): Promise<void> {
-    const stored = await getFinetune();
-    const key = finetuneKey(
+  async refresh(
+    key: CryptoKey,
+    modelId: string,
+    people: readonly PersonWithSamples[],
+  ): Promise<void> {
+    const stored = await getFinetune(key);
+    const samplesKey = finetuneKey(
       modelId,
       people.flatMap((p) => p.samples.filter((s) => s.modelId === modelId)),
     );
-    this.record = stored && stored.modelId === modelId && stored.samplesKey === key ? stored : null;
+    this.record =
+      stored && stored.modelId === modelId && stored.samplesKey === samplesKey ? stored : null;
   }
 
   /** A probe or sample embedding in the space the templates live in. */
@@ -164,7 +171,7 @@ export class FinetuneController {
             backend: reply.backend,
           };
           this.progress = { phase: 'check', fraction: 1 };
-          saveFinetune(record)
+          saveFinetune(job.key, record)
             .then((saved) => {
               if (!saved) {
                 finish(
@@ -203,6 +210,12 @@ export class FinetuneController {
     this.status = 'idle';
     this.progress = null;
     if (say) this.message = 'Fine-tuning was cancelled. Nothing changed.';
+  }
+
+  /** Forgets the fine-tune in memory (the vault was sealed: its key is gone). */
+  forget(): void {
+    this.cancel(false);
+    this.record = null;
   }
 
   /** Goes back to the shipped model (and forgets the stored fine-tune). */

@@ -7,8 +7,10 @@ import { openFacegateDb, StoreError, writeTransaction } from './db';
 export interface Settings {
   /** Which calibrated threshold of the model manifest verification uses. */
   securityLevel: SecurityLevel;
-  /** Keep a small photo of each enrolled person (shown in the list; never exported). */
+  /** Keep a small photo of each enrolled person (encrypted; shown in People; never exported). */
   storeThumbnails: boolean;
+  /** Keep each sample's aligned face crop (encrypted) so fine-tuning can make views of it. */
+  keepCrops: boolean;
   firstRunDone: boolean;
   /** Idle seconds before an unlocked session locks again. */
   lockTimeoutSeconds: number;
@@ -21,6 +23,7 @@ export type SettingKey = keyof Settings;
 export const SETTING_DEFAULTS: Readonly<Settings> = {
   securityLevel: 'far_1e-4',
   storeThumbnails: true,
+  keepCrops: true,
   firstRunDone: false,
   lockTimeoutSeconds: 60,
   autoFinetune: true,
@@ -29,6 +32,7 @@ export const SETTING_DEFAULTS: Readonly<Settings> = {
 const VALID: { [K in SettingKey]: (v: unknown) => v is Settings[K] } = {
   securityLevel: isSecurityLevel,
   storeThumbnails: (v): v is boolean => typeof v === 'boolean',
+  keepCrops: (v): v is boolean => typeof v === 'boolean',
   firstRunDone: (v): v is boolean => typeof v === 'boolean',
   lockTimeoutSeconds: (v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0,
   autoFinetune: (v): v is boolean => typeof v === 'boolean',
@@ -43,15 +47,29 @@ export async function getSetting<K extends SettingKey>(key: K): Promise<Settings
 }
 
 export async function getSettings(): Promise<Settings> {
-  const [securityLevel, storeThumbnails, firstRunDone, lockTimeoutSeconds, autoFinetune] =
-    await Promise.all([
-      getSetting('securityLevel'),
-      getSetting('storeThumbnails'),
-      getSetting('firstRunDone'),
-      getSetting('lockTimeoutSeconds'),
-      getSetting('autoFinetune'),
-    ]);
-  return { securityLevel, storeThumbnails, firstRunDone, lockTimeoutSeconds, autoFinetune };
+  const [
+    securityLevel,
+    storeThumbnails,
+    keepCrops,
+    firstRunDone,
+    lockTimeoutSeconds,
+    autoFinetune,
+  ] = await Promise.all([
+    getSetting('securityLevel'),
+    getSetting('storeThumbnails'),
+    getSetting('keepCrops'),
+    getSetting('firstRunDone'),
+    getSetting('lockTimeoutSeconds'),
+    getSetting('autoFinetune'),
+  ]);
+  return {
+    securityLevel,
+    storeThumbnails,
+    keepCrops,
+    firstRunDone,
+    lockTimeoutSeconds,
+    autoFinetune,
+  };
 }
 
 export async function setSetting<K extends SettingKey>(key: K, value: Settings[K]): Promise<void> {
