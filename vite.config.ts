@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import { cspMetaTag } from './scripts/lib/csp-meta-plugin.ts';
 import { securityHeaders } from './scripts/lib/security-headers.ts';
 import { modelsFolder } from './scripts/lib/vite-models-plugin.ts';
 
@@ -9,6 +10,7 @@ export default defineConfig({
   plugins: [
     svelte(),
     modelsFolder(import.meta.dirname),
+    cspMetaTag(),
     VitePWA({
       // The app shows its own "update available" prompt (src/lib/state/pwa.svelte.ts).
       registerType: 'prompt',
