@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { generateDataKey } from '../../../src/lib/crypto/seal';
 import { normalize } from '../../../src/lib/math/match';
 import { resetDbForTests, StoreError } from '../../../src/lib/store/db';
 import {
@@ -32,23 +33,30 @@ function unit(dim = DIM): Float32Array {
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 async function snapshot(): Promise<string> {
-  return exportData(await listPeopleWithSamples(), MODEL, 0);
+  return exportData(await listPeopleWithSamples(key), MODEL, 0);
 }
 
 async function enrolTwo(): Promise<void> {
-  await addPerson({
+  await addPerson(key, {
     name: 'Ann',
     modelId: MODEL,
     samples: [unit(), unit(), unit()],
     thumbnail: null,
   });
-  await addPerson({
+  await addPerson(key, {
     name: 'Bob',
     modelId: MODEL,
     samples: [unit(), unit()],
     thumbnail: new Blob(['photo']),
   });
 }
+
+/** The vault's data key; these tests are about the stores, not the passphrase. */
+let key: CryptoKey;
+
+beforeAll(async () => {
+  key = await generateDataKey();
+});
 
 beforeEach(async () => {
   await resetDbForTests();
@@ -79,7 +87,7 @@ describe('base64 of float32', () => {
 describe('export / import round trip', () => {
   it('is bit-exact and leaves thumbnails out', async () => {
     await enrolTwo();
-    const before = await listPeopleWithSamples();
+    const before = await listPeopleWithSamples(key);
     const text = exportData(before, MODEL, 1234);
     expect(text).not.toMatch(/thumbnail/);
     const file = JSON.parse(text) as ExportFileV1;
@@ -87,8 +95,8 @@ describe('export / import round trip', () => {
     expect(file.exportedAt).toBe(1234);
 
     const parsed = parseExport(text, EXPECTED);
-    expect(await importData(parsed, { replace: true })).toBe(2);
-    const after = await listPeopleWithSamples();
+    expect(await importData(key, parsed, { replace: true })).toBe(2);
+    const after = await listPeopleWithSamples(key);
 
     expect(after.map((p) => p.person.name)).toEqual(['Ann', 'Bob']);
     after.forEach((p, i) => {
@@ -110,29 +118,33 @@ describe('export / import round trip', () => {
     const file = JSON.parse(await snapshot()) as ExportFileV1;
     file.people[0]!.samples[1]!.pose = 'left';
     const parsed = parseExport(JSON.stringify(file), EXPECTED);
-    await importData(parsed, { replace: true });
-    const [ann] = await listPeopleWithSamples();
+    await importData(key, parsed, { replace: true });
+    const [ann] = await listPeopleWithSamples(key);
     expect(ann?.samples.map((s) => s.pose)).toEqual([undefined, 'left', undefined]);
   });
 
   it('merges into an existing set without replace', async () => {
-    await addPerson({ name: 'Cy', modelId: MODEL, samples: [unit()], thumbnail: null });
+    await addPerson(key, { name: 'Cy', modelId: MODEL, samples: [unit()], thumbnail: null });
     const cy = await snapshot();
     await resetDbForTests();
     await enrolTwo();
-    await importData(parseExport(cy, EXPECTED), { replace: false });
-    expect((await listPeopleWithSamples()).map((p) => p.person.name)).toEqual(['Ann', 'Bob', 'Cy']);
+    await importData(key, parseExport(cy, EXPECTED), { replace: false });
+    expect((await listPeopleWithSamples(key)).map((p) => p.person.name)).toEqual([
+      'Ann',
+      'Bob',
+      'Cy',
+    ]);
   });
 
   it('refuses to export people enrolled with another model', async () => {
-    const ann = await addPerson({
+    const ann = await addPerson(key, {
       name: 'Ann',
       modelId: MODEL,
       samples: [unit()],
       thumbnail: null,
     });
-    await replaceSamples(ann.id, [unit()], { modelId: 'old-model' });
-    await expect(listPeopleWithSamples().then((p) => exportData(p, MODEL))).rejects.toThrow(
+    await replaceSamples(key, ann.id, [unit()], { modelId: 'old-model' });
+    await expect(listPeopleWithSamples(key).then((p) => exportData(p, MODEL))).rejects.toThrow(
       ExportError,
     );
   });
@@ -249,8 +261,8 @@ describe('importData atomicity', () => {
     file.people[0]!.name = 'Dee'; // new
     file.people[1]!.name = 'bob'; // clashes with Bob
     const parsed = parseExport(JSON.stringify(file), EXPECTED);
-    await expect(importData(parsed, { replace: false })).rejects.toThrow(StoreError);
-    await expect(importData(parsed, { replace: false })).rejects.toThrow(
+    await expect(importData(key, parsed, { replace: false })).rejects.toThrow(StoreError);
+    await expect(importData(key, parsed, { replace: false })).rejects.toThrow(
       /"bob" is already enrolled/,
     );
     expect(await snapshot()).toBe(before);
@@ -265,7 +277,7 @@ describe('importData atomicity', () => {
     vi.spyOn(crypto, 'randomUUID').mockImplementation(
       () => `00000000-0000-4000-8000-${String(Math.min(++n, 6)).padStart(12, '0')}` as const,
     );
-    await expect(importData(parsed, { replace: true })).rejects.toMatchObject({
+    await expect(importData(key, parsed, { replace: true })).rejects.toMatchObject({
       name: 'ConstraintError',
     });
     vi.restoreAllMocks();
