@@ -2,6 +2,7 @@ import { chromium } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/lib/chromium.ts';
 import { cameraArgs, expect, guardOrigin, test } from './fixtures.ts';
 import { fakeCamera } from './paths.ts';
+import { importPeople } from './people.ts';
 
 test('a damaged model file is refused with a clear message', async ({ baseURL }) => {
   const origin = new URL(baseURL ?? 'http://localhost').origin;
@@ -29,4 +30,22 @@ test('a damaged model file is refused with a clear message', async ({ baseURL })
     await browser.close();
   }
   check();
+});
+
+test('a damaged background bank stops fine-tuning with a clear message; unlock keeps the base model', async ({
+  openApp,
+}) => {
+  const page = await openApp(fakeCamera('one-face'), '/#/people');
+  await page.context().route('**/models/background-bank.bin', async (route) => {
+    const response = await route.fetch();
+    const body = Buffer.from(await response.body());
+    body[5000] = (body[5000] ?? 0) ^ 0xff;
+    await route.fulfill({ response, body });
+  });
+  await importPeople(page, 'bob', 1);
+  const message = page.getByTestId('finetune-message');
+  await expect(message).toContainText('Fine-tuning failed', { timeout: 120_000 });
+  await expect(message).toContainText(/damaged|altered/);
+  await expect(page.getByTestId('finetune-state')).toHaveAttribute('data-state', 'none');
+  await expect(page.getByTestId('person')).toHaveCount(1);
 });

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, launchProfile, test } from './fixtures.ts';
 import { fakeCamera } from './paths.ts';
+import { findPlaintext, rawRecords } from './raw-db.ts';
+import { PASSPHRASE, vaultStatus } from './vault.ts';
 
 const MODEL_ID = (
   JSON.parse(readFileSync(resolve(import.meta.dirname, '../../models/manifest.json'), 'utf8')) as {
@@ -11,7 +13,7 @@ const MODEL_ID = (
 ).id;
 
 /** The version this build's MIGRATIONS ends at (src/lib/store/db.ts). */
-const CURRENT_VERSION = 3;
+const CURRENT_VERSION = 4;
 
 /**
  * A unit vector of 512 float32 values with awkward bit patterns, as plain numbers: each is a
@@ -23,7 +25,9 @@ function unitEmbedding(dim = 512): number[] {
   return Array.from(Float32Array.from(raw, (x) => x / n));
 }
 
-test('a version-1 database made by hand upgrades with its data intact', async ({ baseURL }) => {
+test('a version-3 database with plain face data is sealed by the first passphrase, data intact', async ({
+  baseURL,
+}) => {
   const origin = new URL(baseURL ?? 'http://localhost').origin;
   const profile = mkdtempSync(join(tmpdir(), 'facegate-profile-'));
   const { context, check } = await launchProfile(profile, fakeCamera('one-face'), origin);
@@ -33,23 +37,30 @@ test('a version-1 database made by hand upgrades with its data intact', async ({
     // Same origin, but not the app: nothing opens the database before the test builds it.
     await page.goto('/manifest.webmanifest');
 
-    // Version 1 exactly as it shipped, with the raw IndexedDB API and none of the app's code.
+    // Version 3 exactly as it shipped (plain templates, samples with their crop, a plain
+    // fine-tune), with the raw IndexedDB API and none of the app's code.
     await page.evaluate(
       async ({ modelId, values }) => {
         const vector = Float32Array.from(values);
+        const crop = new Uint8ClampedArray(112 * 112 * 4).map((_, i) => (i * 37) % 251);
         const db = await new Promise<IDBDatabase>((resolve, reject) => {
-          const req = indexedDB.open('facegate', 1);
+          const req = indexedDB.open('facegate', 3);
           req.onupgradeneeded = () => {
             const d = req.result;
             d.createObjectStore('people', { keyPath: 'id' }).createIndex('by-name', 'name');
             d.createObjectStore('samples', { keyPath: 'id' }).createIndex('by-person', 'personId');
             d.createObjectStore('settings', { keyPath: 'key' });
+            d.createObjectStore('attempts', { keyPath: 'id', autoIncrement: true }).createIndex(
+              'by-time',
+              'at',
+            );
+            d.createObjectStore('finetune', { keyPath: 'key' });
           };
           req.onsuccess = () => resolve(req.result);
           req.onerror = () => reject(req.error ?? new Error('open failed'));
         });
         await new Promise<void>((resolve, reject) => {
-          const tx = db.transaction(['people', 'samples', 'settings'], 'readwrite');
+          const tx = db.transaction(['people', 'samples', 'settings', 'finetune'], 'readwrite');
           tx.oncomplete = () => resolve();
           tx.onerror = () => reject(tx.error ?? new Error('transaction failed'));
           tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
@@ -68,6 +79,20 @@ test('a version-1 database made by hand upgrades with its data intact', async ({
             modelId,
             embedding: vector,
             createdAt: 1_700_000_000_000,
+            crop: { width: 112, height: 112, data: crop },
+          });
+          tx.objectStore('finetune').put({
+            key: 'current',
+            modelId,
+            samplesKey: `${modelId}|p1/s1`,
+            people: [{ id: 'p1', name: 'Old Timer' }],
+            used: false,
+            adapter: null,
+            templates: [{ personId: 'p1', template: vector }],
+            guard: { accepted: false, reason: 'test' },
+            createdAt: 1_700_000_000_000,
+            seconds: 1,
+            backend: 'cpu',
           });
           tx.objectStore('settings').put({ key: 'firstRunDone', value: true });
         });
@@ -76,51 +101,53 @@ test('a version-1 database made by hand upgrades with its data intact', async ({
       { modelId: MODEL_ID, values: embedding },
     );
 
-    // The app opens (and so upgrades) the database and lists the person from version 1.
+    // The app upgrades the database and asks for a passphrase to seal the person it found.
     await page.goto('/#/people');
+    await expect(page.getByTestId('vault-legacy')).toContainText('One person is enrolled', {
+      timeout: 30_000,
+    });
+    await page.getByTestId('new-passphrase').fill(PASSPHRASE);
+    await page.getByTestId('confirm-passphrase').fill(PASSPHRASE);
+    await page.getByTestId('vault-create').click();
+    await expect(vaultStatus(page)).toHaveAttribute('data-vault', 'open', { timeout: 30_000 });
     await expect(page.locator('[data-testid="person"][data-name="Old Timer"]')).toBeVisible();
     await expect(page.getByTestId('person')).toHaveCount(1);
 
-    const after = await page.evaluate(async () => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const req = indexedDB.open('facegate');
-        req.onsuccess = () => resolve(req.result);
-        req.onerror = () => reject(req.error ?? new Error('open failed'));
-      });
-      try {
-        const read = (store: string, key: string) =>
-          new Promise<unknown>((resolve, reject) => {
-            const req = db.transaction(store, 'readonly').objectStore(store).get(key);
-            req.onsuccess = () => resolve(req.result);
-            req.onerror = () => reject(req.error ?? new Error('read failed'));
-          });
-        const sample = (await read('samples', 's1')) as { embedding?: unknown } | undefined;
-        const person = (await read('people', 'p1')) as { template?: unknown } | undefined;
-        const setting = await read('settings', 'firstRunDone');
-        const floats = (v: unknown) => (v instanceof Float32Array ? Array.from(v) : null);
-        return {
-          version: db.version,
-          stores: [...db.objectStoreNames].sort(),
-          sampleIsFloat32: sample?.embedding instanceof Float32Array,
-          sampleEmbedding: floats(sample?.embedding),
-          templateIsFloat32: person?.template instanceof Float32Array,
-          template: floats(person?.template),
-          setting,
-        };
-      } finally {
-        db.close();
-      }
-    });
+    // On disk: version 4, every face record sealed, nothing of the embedding or crop in plain form.
+    const version = await page.evaluate(
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const req = indexedDB.open('facegate');
+          req.onsuccess = () => {
+            resolve(req.result.version);
+            req.result.close();
+          };
+          req.onerror = () => reject(req.error ?? new Error('open failed'));
+        }),
+    );
+    expect(version).toBe(CURRENT_VERSION);
+    const raw = await rawRecords(page);
+    expect([...raw.stores].sort()).toEqual([
+      'attempts',
+      'finetune',
+      'people',
+      'samples',
+      'settings',
+      'vault',
+    ]);
+    expect(raw.plainTypedArrays).toEqual([]);
+    expect(findPlaintext(raw.chunks, [Float32Array.from(embedding)])).toEqual([]);
+    const crop = new Uint8ClampedArray(112 * 112 * 4).map((_, i) => (i * 37) % 251);
+    const cropRun = Buffer.from(crop.buffer, 0, 64);
+    const withCrop = raw.chunks.filter((c) => Buffer.from(c.base64, 'base64').includes(cropRun));
+    expect(withCrop).toEqual([]);
 
-    expect(after.version).toBe(CURRENT_VERSION);
-    expect(after.stores).toContain('attempts');
-    expect(after.stores).toEqual(['attempts', 'finetune', 'people', 'samples', 'settings']);
-    expect(after.sampleIsFloat32).toBe(true);
-    expect(after.sampleEmbedding).toHaveLength(512);
-    expect(after.sampleEmbedding).toEqual(embedding);
-    expect(after.templateIsFloat32).toBe(true);
-    expect(after.template).toEqual(embedding);
-    expect(after.setting).toEqual({ key: 'firstRunDone', value: true });
+    // After a restart the passphrase opens it, and the person is still there.
+    await page.reload();
+    await page.goto('/#/people');
+    await page.getByTestId('passphrase').fill(PASSPHRASE);
+    await page.getByTestId('passphrase-submit').click();
+    await expect(page.locator('[data-testid="person"][data-name="Old Timer"]')).toBeVisible();
   } finally {
     await context.close();
   }

@@ -28,6 +28,8 @@ export function pack(value: unknown): Uint8Array {
     return ref;
   };
   const header = JSON.stringify(value, (_key, v: unknown) => {
+    // JSON has no NaN or Infinity (it writes null): kept as tagged strings instead.
+    if (typeof v === 'number' && !Number.isFinite(v)) return { $num: String(v) };
     if (v instanceof Float32Array) return add('f32', v, v.length);
     if (v instanceof Uint8ClampedArray) return add('u8c', v, v.length);
     if (v instanceof Uint8Array) return add('u8', v, v.length);
@@ -52,6 +54,8 @@ export function unpack<T>(bytes: Uint8Array): T {
   const head = new TextDecoder().decode(bytes.subarray(4, 4 + headLength));
   const base = 4 + Math.ceil(headLength / 4) * 4;
   return JSON.parse(head, (_key, v: unknown) => {
+    const num = (v as { $num?: unknown } | null)?.$num;
+    if (typeof v === 'object' && v !== null && typeof num === 'string') return Number(num);
     if (!isRef(v)) return v;
     const start = base + v.at;
     // Copies, so each array owns a compact buffer (and none aliases the decrypted message).

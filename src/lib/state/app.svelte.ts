@@ -20,7 +20,15 @@ import { IMPORT_MAX_BYTES, openExport, sealExport } from '../store/export-seal';
 import { recordAttempt } from '../store/attempts';
 import type { PersonRecord, PersonWithSamples } from '../store/schema';
 import { getSettings, setSetting, SETTING_DEFAULTS, type Settings } from '../store/settings';
-import { changePassphrase, passphraseProblem } from '../store/vault';
+import {
+  addAuthenticator,
+  changePassphrase,
+  getAuthenticatorWrap,
+  openWithPassphrase,
+  passphraseProblem,
+  removeAuthenticator,
+} from '../store/vault';
+import { evaluatePrf, registerPrf } from '../crypto/webauthn-prf';
 import { waitMs } from '../security/lockout';
 import { VaultLockedError, VaultSession } from './vault.svelte';
 import { announceChange, onChange } from '../store/changes';
@@ -97,6 +105,7 @@ export class AppState {
     // Another tab enrolled, deleted, changed a setting, failed an attempt or set the secret.
     onChange((change) => void this.changedElsewhere(change.kind));
     this.camera.onFrame((analysis) => void this.handleFrame(analysis));
+    this.camera.onStopped((why) => this.cameraStopped(why));
     try {
       await openFacegateDb({
         onBlocked: () => {
@@ -201,9 +210,12 @@ export class AppState {
     }
   }
 
-  async unlockWithAuthenticator(prfOutput: Uint8Array): Promise<string | null> {
+  /** This device's authenticator instead of typing the passphrase (where it has PRF). */
+  async unlockWithAuthenticator(): Promise<string | null> {
     try {
-      await this.vault.unlockWithAuthenticator(prfOutput);
+      const wrap = await getAuthenticatorWrap();
+      if (!wrap) return 'No authenticator is set up for this vault.';
+      await this.vault.unlockWithAuthenticator(await evaluatePrf(wrap.credentialId, wrap.salt));
       announceChange({ kind: 'lockout' });
       await this.afterKey();
       return null;
@@ -218,6 +230,36 @@ export class AppState {
     await this.reloadPeople();
     if (this.engine && this.settings.autoFinetune && !this.finetune.record && this.people.length) {
       void this.startFinetune(true);
+    }
+  }
+
+  /** Adds this device's authenticator as a second way to the key; needs the passphrase. */
+  async addAuthenticator(passphrase: string): Promise<string | null> {
+    if (!this.vault.isOpen) return new VaultLockedError().message;
+    try {
+      await openWithPassphrase(passphrase);
+    } catch {
+      return 'The passphrase is not right. Nothing was changed.';
+    }
+    try {
+      const { credentialId, salt, prfOutput } = await registerPrf();
+      await addAuthenticator(passphrase, credentialId, salt, prfOutput);
+      await this.vault.refresh();
+      announceChange({ kind: 'vault' });
+      return null;
+    } catch (e) {
+      return message(e);
+    }
+  }
+
+  async removeAuthenticator(): Promise<void> {
+    if (!this.mayManage()) return;
+    try {
+      await removeAuthenticator();
+      await this.vault.refresh();
+      announceChange({ kind: 'vault' });
+    } catch (e) {
+      this.notice = message(e);
     }
   }
 
@@ -378,6 +420,20 @@ export class AppState {
       announceChange({ kind: 'lockout' });
     } catch (e) {
       this.notice = `The unlock attempt could not be recorded: ${message(e)}`;
+    }
+  }
+
+  /**
+   * The camera stopped by itself (unplugged, taken by another app). An unlock attempt ends with
+   * the reason; an enrollment drops its views (nothing was saved) and starts over when the
+   * camera's Try again brings it back.
+   */
+  private cameraStopped(why: string): void {
+    if (this.mode === 'verify') this.verification.cameraStopped(why);
+    if (this.mode === 'enroll' && this.enrollment.status === 'capturing') {
+      const had = this.enrollment.samples.length;
+      this.enrollment.restart();
+      this.notice = `${why} The enrollment stopped${had ? ` after ${had} of ${ENROLL_STEPS.length} views` : ''}; nothing was saved. It starts again from the first view when the camera is back.`;
     }
   }
 

@@ -12,7 +12,7 @@
 import { WrongSecretError } from '../crypto/seal';
 import { NO_FAILURES, type LockoutState } from '../security/lockout';
 import { StoreError } from '../store/db';
-import { countPeople, countUnsealed, sealLegacy } from '../store/people';
+import { countPeople, countUnsealed } from '../store/people';
 import {
   clearFailures,
   createVault,
@@ -92,11 +92,9 @@ export class VaultSession {
     else if (this.status !== 'open') this.status = 'armed';
   }
 
-  /** The first secret: makes the key, seals any plain records, and opens the vault. */
+  /** The first secret: makes the key (sealing any plain records with it) and opens the vault. */
   async create(passphrase: string): Promise<void> {
-    const key = await createVault(passphrase);
-    await sealLegacy(key);
-    this.#key = key;
+    this.#key = await createVault(passphrase);
     await this.openBySecret();
   }
 

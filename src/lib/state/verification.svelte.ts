@@ -261,6 +261,14 @@ export class VerificationFlow {
     }
   }
 
+  /** The camera stopped by itself mid-attempt: the attempt ends, saying why (not a failure). */
+  cameraStopped(message: string): void {
+    if (this.status !== 'looking') return;
+    this.stopReason = 'no_frames';
+    this.stopMessage = message;
+    this.finish('timed_out', null);
+  }
+
   cancel(): void {
     this.stopTimer();
     this.status = 'idle';

@@ -18,6 +18,7 @@ import type {
   PersonWithSamples,
   SampleRecord,
   StoredCrop,
+  StoredFinetune,
   StoredPerson,
   StoredSample,
 } from './schema';
@@ -41,6 +42,10 @@ export interface NewPerson {
   thumbnail: Blob | null;
   /** The aligned crop of each sample (same order), kept for on-device fine-tuning. */
   crops?: readonly (StoredCrop | null)[];
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function validName(name: string): string {
@@ -368,31 +373,25 @@ export async function listLegacy(): Promise<PersonWithSamples[]> {
   );
 }
 
+export interface LegacySeal {
+  people: StoredPerson[];
+  samples: StoredSample[];
+  finetune: StoredFinetune | null;
+}
+
 /**
- * Seals every plain record with `key` in one transaction: the upgrade from version 3, run when
- * the first secret is set. A plain fine-tune is dropped (it is retrained from the samples).
+ * Every plain record, sealed with `key`, ready to be written over the plain ones (the upgrade
+ * from version 3, written by createVault in the same transaction as the key itself).
  */
-export async function sealLegacy(key: CryptoKey): Promise<number> {
+export async function sealLegacy(key: CryptoKey): Promise<LegacySeal> {
   const legacy = await listLegacy();
-  const sealed = await Promise.all(
-    legacy.map(async (p) => ({
-      person: await sealPerson(key, p.person),
-      samples: await Promise.all(p.samples.map((s) => sealSample(key, s))),
-    })),
-  );
   const db = await openFacegateDb();
   const finetune = await db.get('finetune', 'current');
-  const sealedFinetune =
-    finetune && !isStoredFinetune(finetune) ? await sealFinetune(key, finetune) : null;
-  await writeTransaction(['people', 'samples', 'finetune'], async (tx) => {
-    const writes: Promise<unknown>[] = sealed.flatMap((r) => [
-      tx.objectStore('people').put(r.person),
-      ...r.samples.map((s) => tx.objectStore('samples').put(s)),
-    ]);
-    if (sealedFinetune) writes.push(tx.objectStore('finetune').put(sealedFinetune));
-    await Promise.all(writes);
-  });
-  return sealed.length;
+  return {
+    people: await Promise.all(legacy.map((p) => sealPerson(key, p.person))),
+    samples: await Promise.all(legacy.flatMap((p) => p.samples).map((s) => sealSample(key, s))),
+    finetune: finetune && !isStoredFinetune(finetune) ? await sealFinetune(key, finetune) : null,
+  };
 }
 
 /** Forgets every stored photo (Settings: photos off). Needs no key: nothing is opened. */
@@ -418,11 +417,20 @@ export async function dropCrops(key: CryptoKey): Promise<void> {
   const resealed = await Promise.all(
     withCrops.map(async (s) => {
       const { crop: _crop, ...plain } = await openSample(key, s);
-      return sealSample(key, plain);
+      return { before: s.sealed.iv, after: await sealSample(key, plain) };
     }),
   );
   await writeTransaction(['samples'], async (tx) => {
     const store = tx.objectStore('samples');
-    await Promise.all(resealed.map((s) => store.put(s)));
+    // Only samples still exactly as read: one deleted or replaced meanwhile must stay so.
+    const current = await Promise.all(resealed.map((r) => store.get(r.after.id)));
+    await Promise.all(
+      resealed.map((r, i) => {
+        const now = current[i];
+        return now && isStoredSample(now) && sameBytes(now.sealed.iv, r.before)
+          ? store.put(r.after)
+          : null;
+      }),
+    );
   });
 }

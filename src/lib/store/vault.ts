@@ -24,6 +24,7 @@ import {
 import { openFacegateDb, StoreError, writeTransaction } from './db';
 import type { AuthenticatorWrap, LockoutRecord, PassphraseWrap } from './schema';
 import { aad } from './sealing';
+import { sealLegacy } from './people';
 
 export const PASSPHRASE_MIN_LENGTH = 8;
 
@@ -59,11 +60,26 @@ export async function createVault(passphrase: string): Promise<CryptoKey> {
   const salt = randomBytes(16);
   const wrapped = await wrapDataKey(await passphraseKek(passphrase, salt), dataKey);
   const note = await sealValue(dataKey, { text: '' }, aad.note());
-  await writeTransaction(['vault'], async (tx) => {
+  // People enrolled before version 4 are sealed in the same transaction as the key is stored:
+  // no moment where the vault exists and their plain records would be ignored (and lost).
+  const legacy = await sealLegacy(dataKey);
+  await writeTransaction(['vault', 'people', 'samples', 'finetune'], async (tx) => {
     const store = tx.objectStore('vault');
     if (await store.get('passphrase')) {
       throw new StoreError('A passphrase was just set in another tab. Enter that one.');
     }
+    // Only records still there: one deleted meanwhile (another tab) must stay deleted.
+    const people = tx.objectStore('people');
+    const samples = tx.objectStore('samples');
+    const [stillPeople, stillSamples] = await Promise.all([
+      Promise.all(legacy.people.map((p) => people.getKey(p.id))),
+      Promise.all(legacy.samples.map((s) => samples.getKey(s.id))),
+    ]);
+    await Promise.all([
+      ...legacy.people.map((p, i) => (stillPeople[i] !== undefined ? people.put(p) : null)),
+      ...legacy.samples.map((s, i) => (stillSamples[i] !== undefined ? samples.put(s) : null)),
+      legacy.finetune ? tx.objectStore('finetune').put(legacy.finetune) : null,
+    ]);
     const record: PassphraseWrap = {
       key: 'passphrase',
       salt,
