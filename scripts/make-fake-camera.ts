@@ -1,10 +1,11 @@
 /**
  * Turns photos into a .y4m video for Chromium's fake camera (--use-file-for-fake-video-capture).
  *
- *   npm run make-fake-camera -- --out face.y4m [--frames 30] [--fps 15] photo.jpg [a.jpg+b.jpg] [blank] ...
+ *   npm run make-fake-camera -- --out face.y4m [--frames 30] [--fps 15] photo.jpg [a.jpg+b.jpg] [blank] [dark:0.25:photo.jpg] ...
  *
  * Each entry is held for --frames frames at 640x480. `a.jpg+b.jpg` puts photos side by side in one
- * frame (two people); `blank` is an empty grey frame. Needs ffmpeg (Debian package `ffmpeg`).
+ * frame (two people); `blank` is an empty grey frame; `dark:0.25:photo.jpg` is the photo with its
+ * light scaled by 0.25 (a dim room). Needs ffmpeg (Debian package `ffmpeg`).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, openSync, writeSync, closeSync } from 'node:fs';
@@ -41,6 +42,9 @@ function ffmpegFrame(args: string[]): Buffer {
   return frame;
 }
 
+/** `dark:0.25:a.jpg` is the entry `a.jpg` with every colour channel scaled by 0.25 (a dim room). */
+const DARK = /^dark:(\d*\.?\d+):(.+)$/;
+
 /** One 640x480 yuv420p frame for an entry of the list. */
 export function renderEntry(entry: string): Buffer {
   const W = FRAME_WIDTH;
@@ -48,7 +52,10 @@ export function renderEntry(entry: string): Buffer {
   if (entry === 'blank') {
     return ffmpegFrame(['-f', 'lavfi', '-i', `color=c=0x808080:s=${W}x${H}`]);
   }
-  const photos = entry.split('+').map((p) => resolve(p));
+  const dark = DARK.exec(entry);
+  const gain = dark ? Number(dark[1]) : 1;
+  if (!(gain > 0 && gain <= 1)) throw new Error(`${entry}: the dark gain must be in (0, 1]`);
+  const photos = (dark?.[2] ?? entry).split('+').map((p) => resolve(p));
   const cellW = Math.floor(W / photos.length);
   const inputs = photos.flatMap((p) => ['-i', p]);
   const scaled = photos
@@ -60,7 +67,9 @@ export function renderEntry(entry: string): Buffer {
   const cells = photos.map((_, i) => `[c${i}]`).join('');
   const joined =
     photos.length === 1 ? `${cells}null[row]` : `${cells}hstack=inputs=${photos.length}[row]`;
-  const filter = `${scaled};${joined};[row]pad=${W}:${H}:(ow-iw)/2:(oh-ih)/2,format=yuv420p[out]`;
+  // Darkened in RGB (before the conversion to YUV) as less light would: colour fades with it.
+  const dim = gain === 1 ? '' : `,format=rgb24,colorchannelmixer=rr=${gain}:gg=${gain}:bb=${gain}`;
+  const filter = `${scaled};${joined};[row]pad=${W}:${H}:(ow-iw)/2:(oh-ih)/2${dim},format=yuv420p[out]`;
   return ffmpegFrame([...inputs, '-filter_complex', filter, '-map', '[out]']);
 }
 

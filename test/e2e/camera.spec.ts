@@ -79,6 +79,20 @@ test.describe('nobody in view', () => {
   });
 });
 
+test.describe('a very dark room', () => {
+  test('finds the face but says it is too dark', async ({ openApp }) => {
+    const page = await openApp(fakeCamera('dark'), '/#/camera');
+    const overlay = page.getByTestId('face-overlay');
+    await expect(overlay).toHaveAttribute('data-box', /\d/);
+    // Found and counted, but held by the gate (amber), not usable.
+    await expect(overlay).toHaveAttribute('data-primary-state', 'held');
+    const quality = page.getByTestId('quality');
+    await expect(quality).toHaveAttribute('data-reasons', /(^|,)too_dark(,|$)/);
+    await expect(quality).toContainText('Too dark. Add light in front of you.');
+    await expect(quality).not.toContainText('Good');
+  });
+});
+
 test.describe('camera permission denied', () => {
   test('shows a clear message and a way to retry', async ({ openApp }) => {
     const page = await openApp('denied', '/#/camera');

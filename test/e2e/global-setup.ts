@@ -9,6 +9,10 @@ export const CAMERAS: Record<string, string[]> = {
   'one-face': [lfwPhoto('George_W_Bush', 1)],
   'two-faces': [`${lfwPhoto('Colin_Powell', 1)}+${lfwPhoto('Gray_Davis', 1)}`],
   blank: ['blank'],
+  // The one-face photo in a dim room (light x0.25): the face is still found, its crop's mean
+  // luminance is under the quality gate's minLuminance (40), and its contrast too low to pass as
+  // sharp, so the gate says too_dark (and blurry) as a real dark frame does.
+  dark: [`dark:0.25:${lfwPhoto('George_W_Bush', 1)}`],
 };
 
 /**
