@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.ts';
 import { fakeCamera } from './paths.ts';
+import { openVault } from './vault.ts';
 
 /**
  * Every screen shares one camera session and each screen's camera view has its own <video>; on a
@@ -32,7 +33,9 @@ async function expectCameraWithFace(page: Page): Promise<void> {
 test('switching screens quickly leaves the last screen a running camera', async ({ openApp }) => {
   const page = await openApp(fakeCamera('one-face'), '/#/camera');
   await expectCameraWithFace(page);
-  // Enroll shows its camera once the face model is loaded: wait for it once, then switch fast.
+  // Enroll shows its camera once the vault is open (the first enrollment sets its passphrase)
+  // and the face model is loaded: wait for it once, then switch fast.
+  await openVault(page);
   await page.goto('/#/enroll');
   await expectCameraWithFace(page);
 
