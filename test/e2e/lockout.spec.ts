@@ -25,28 +25,23 @@ test('five failed face attempts turn face unlock off until the passphrase; a loc
     // Disabled while the wait after the last failure runs; the click waits for it.
     await page.getByTestId('unlock-start').click({ timeout: 30_000 });
     await expect(status).toHaveAttribute('data-status', 'looking');
+    if (failure === 5) break;
     await expect(status).toHaveAttribute('data-status', /rejected|timed_out/, { timeout: 60_000 });
     await expect(page.getByTestId('vault-open')).toHaveCount(0);
-    if (failure < 5) {
-      await expect(page.getByTestId('attempts-left')).toHaveAttribute(
-        'data-failures',
-        String(failure),
-      );
-      await expect(page.getByTestId('attempts-left')).toHaveAttribute(
-        'data-left',
-        String(5 - failure),
-      );
-      if (failure >= 2) {
-        await expect(page.getByTestId('attempt-wait')).toBeVisible();
-        await expect(page.getByTestId('unlock-start')).toBeDisabled();
-        sawWait = true;
-      }
+    const left = page.getByTestId('attempts-left');
+    await expect(left).toHaveAttribute('data-failures', String(failure));
+    await expect(left).toHaveAttribute('data-left', String(5 - failure));
+    if (failure >= 2) {
+      await expect(page.getByTestId('attempt-wait')).toBeVisible();
+      await expect(page.getByTestId('unlock-start')).toBeDisabled();
+      sawWait = true;
     }
   }
   expect(sawWait).toBe(true);
 
-  // The fifth failure drops the key: only the passphrase opens it now.
-  await expect(page.getByTestId('locked-out')).toBeVisible();
+  // The fifth failure drops the key (the attempt's screen gives way to the passphrase form).
+  await expect(page.getByTestId('locked-out')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('vault-open')).toHaveCount(0);
   await expect(vaultStatus(page)).toHaveAttribute('data-vault', 'sealed');
   await expect(page.getByTestId('unlock-start')).toHaveCount(0);
 

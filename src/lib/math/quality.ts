@@ -16,9 +16,9 @@ export type QualityReason =
   | 'too_small'
   | 'head_turned'
   | 'head_tilted'
-  | 'blurry'
   | 'too_dark'
-  | 'too_bright';
+  | 'too_bright'
+  | 'blurry';
 
 export const QUALITY_MESSAGES: Record<QualityReason, string> = {
   no_face: 'No face found. Look at the camera.',
@@ -168,9 +168,10 @@ export function assessQuality(input: QualityInput, t = DEFAULT_QUALITY): Quality
     const { gray, width, height } = input.crop;
     metrics.sharpness = laplacianVariance(gray, width, height);
     metrics.luminance = meanLuminance(gray);
-    if (metrics.sharpness < t.minLaplacianVar) reasons.push('blurry');
+    // Light first: a dark face also has little contrast, and "add light" is what fixes both.
     if (metrics.luminance < t.minLuminance) reasons.push('too_dark');
     if (metrics.luminance > t.maxLuminance) reasons.push('too_bright');
+    if (metrics.sharpness < t.minLaplacianVar) reasons.push('blurry');
   }
 
   return { ok: reasons.length === 0, reasons, primary, pose, metrics };

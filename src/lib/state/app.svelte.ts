@@ -362,7 +362,7 @@ export class AppState {
   async startVerification(targetId: string | null = null): Promise<boolean> {
     const lockout = await this.vault.refreshLockout();
     if (lockout.lockedOut || !this.vault.hasKey) {
-      this.notice = null;
+      // Locked out (perhaps by another tab): the key is gone, the screen asks for the secret.
       this.mode = 'none';
       await this.reloadPeople();
       return false;

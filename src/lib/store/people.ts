@@ -416,7 +416,8 @@ export async function dropCrops(key: CryptoKey): Promise<void> {
   );
   const resealed = await Promise.all(
     withCrops.map(async (s) => {
-      const { crop: _crop, ...plain } = await openSample(key, s);
+      const plain = await openSample(key, s);
+      delete plain.crop;
       return { before: s.sealed.iv, after: await sealSample(key, plain) };
     }),
   );

@@ -127,7 +127,9 @@ export async function openSample(key: CryptoKey, s: StoredSample): Promise<Sampl
 type FinetuneSecret = Omit<FinetuneRecord, 'key' | 'modelId' | 'samplesKey'>;
 
 export async function sealFinetune(key: CryptoKey, r: FinetuneRecord): Promise<StoredFinetune> {
-  const { key: _k, modelId, samplesKey, ...secret } = r;
+  const { modelId, samplesKey, ...rest } = r;
+  const secret: Partial<FinetuneRecord> = { ...rest };
+  delete secret.key;
   return {
     key: 'current',
     modelId,

@@ -251,7 +251,7 @@ describe('enrollmentGuidance', () => {
     const guidance = enrollmentGuidance(step('left'), dark, pose(0, 0));
     expect(guidance.ready).toBe(false);
     expect(guidance.message).toBe(
-      `${QUALITY_MESSAGES.blurry} ${QUALITY_MESSAGES.too_dark} Turn your head to your left.`,
+      `${QUALITY_MESSAGES.too_dark} ${QUALITY_MESSAGES.blurry} Turn your head to your left.`,
     );
     const none = enrollmentGuidance(step('left'), assessQuality({ faces: [], crop: null }));
     expect(none).toEqual({ ready: false, message: QUALITY_MESSAGES.no_face });

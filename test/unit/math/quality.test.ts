@@ -188,8 +188,8 @@ describe('assessQuality', () => {
       'too_small',
       'head_turned',
       'head_tilted',
-      'blurry',
       'too_dark',
+      'blurry',
     ];
     expect(result.reasons).toEqual(expected);
     expect(result.ok).toBe(false);
