@@ -123,6 +123,9 @@ export class AppState {
       });
       this.settings = await getSettings();
       await this.vault.refresh();
+      if (this.vault.ignoredRecords > 0) {
+        this.notice = `${this.vault.ignoredRecords} stored face records are not encrypted although a passphrase is set; they are ignored (a profile edited outside facegate?).`;
+      }
       await this.reloadPeople();
       if (!this.settings.firstRunDone && location.hash === '') this.go('help');
     } catch (e) {

@@ -41,22 +41,36 @@ export class VaultLockedError extends Error {
 export const WRONG_PASSPHRASE = 'That passphrase is not right. Nothing was changed.';
 
 export class VaultSession {
-  status = $state<VaultStatus>('loading');
+  // Private with getters: only this class's key operations change them.
+  #status = $state<VaultStatus>('loading');
   lockout = $state.raw<LockoutState>({ ...NO_FAILURES });
-  openedBy = $state.raw<OpenedBy | null>(null);
+  #openedBy = $state.raw<OpenedBy | null>(null);
   /** The vault's decrypted contents: present only while open. */
-  note = $state<string | null>(null);
+  #note = $state<string | null>(null);
   hasAuthenticator = $state(false);
   /** Plain records found once the vault exists: never used (see countUnsealed). */
   ignoredRecords = $state(0);
   #key: CryptoKey | null = null;
+
+  get status(): VaultStatus {
+    return this.#status;
+  }
+
+  get openedBy(): OpenedBy | null {
+    return this.#openedBy;
+  }
+
+  /** The vault's decrypted contents: present only while open. */
+  get note(): string | null {
+    return this.#note;
+  }
 
   get hasKey(): boolean {
     return this.#key !== null;
   }
 
   get isOpen(): boolean {
-    return this.status === 'open' && this.#key !== null;
+    return this.#status === 'open' && this.#key !== null;
   }
 
   /** The data key; VaultLockedError when the secret has not been given in this tab. */
@@ -78,9 +92,9 @@ export class VaultSession {
     if (!exists) {
       // Another tab may have reset everything; a key for a vault that is gone is dropped.
       this.#key = null;
-      this.openedBy = null;
-      this.note = null;
-      this.status = people > 0 ? 'legacy' : 'none';
+      this.#openedBy = null;
+      this.#note = null;
+      this.#status = people > 0 ? 'legacy' : 'none';
       return;
     }
     this.ignoredRecords = await countUnsealed();
@@ -88,8 +102,8 @@ export class VaultSession {
       this.seal();
       return;
     }
-    if (!this.#key) this.status = 'sealed';
-    else if (this.status !== 'open') this.status = 'armed';
+    if (!this.#key) this.#status = 'sealed';
+    else if (this.#status !== 'open') this.#status = 'armed';
   }
 
   /** The first secret: makes the key (sealing any plain records with it) and opens the vault. */
@@ -134,15 +148,15 @@ export class VaultSession {
 
   private async open(by: OpenedBy): Promise<void> {
     const key = this.key();
-    this.note = await readNote(key);
-    this.openedBy = by;
-    this.status = 'open';
+    this.#note = await readNote(key);
+    this.#openedBy = by;
+    this.#status = 'open';
   }
 
   async saveNote(text: string): Promise<void> {
     if (!this.isOpen) throw new VaultLockedError();
     await writeNote(this.key(), text);
-    this.note = text;
+    this.#note = text;
   }
 
   /** A failed face attempt; at the limit the key is dropped until the secret is given. */
@@ -160,17 +174,17 @@ export class VaultSession {
 
   /** Open -> armed: the decrypted contents are dropped; the face can open it again. */
   lock(): void {
-    this.openedBy = null;
-    this.note = null;
-    if (this.status === 'open') this.status = this.#key ? 'armed' : 'sealed';
+    this.#openedBy = null;
+    this.#note = null;
+    if (this.#status === 'open') this.#status = this.#key ? 'armed' : 'sealed';
   }
 
   /** Forgets the key: the secret is needed again. */
   seal(): void {
     this.lock();
     this.#key = null;
-    if (this.status === 'armed' || this.status === 'open' || this.status === 'loading') {
-      this.status = 'sealed';
+    if (this.#status === 'armed' || this.#status === 'open' || this.#status === 'loading') {
+      this.#status = 'sealed';
     }
   }
 }

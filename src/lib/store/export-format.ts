@@ -13,6 +13,9 @@ import type { PersonWithSamples } from './schema';
 export const EXPORT_FORMAT = 'facegate-export';
 export const EXPORT_VERSION = 1;
 
+/** More people than anyone enrolls on one device: a file with more is refused, not half-read. */
+export const IMPORT_MAX_PEOPLE = 1000;
+
 /** A file that cannot be imported; `message` is written for the user. */
 export class ImportError extends Error {
   override name = 'ImportError';
@@ -215,6 +218,11 @@ export function parseExport(
   }
   if (!isTime(data.exportedAt)) throw new ImportError('This backup has an invalid date.');
   if (!Array.isArray(data.people)) throw new ImportError('This backup has no list of people.');
+  if (data.people.length > IMPORT_MAX_PEOPLE) {
+    throw new ImportError(
+      `This backup holds ${data.people.length} people; facegate keeps at most ${IMPORT_MAX_PEOPLE} on one device.`,
+    );
+  }
 
   const people = data.people.map((p: unknown, i) => parsePerson(p, i, expected.dim));
   const seen = new Set<string>();

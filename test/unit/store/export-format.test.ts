@@ -8,6 +8,7 @@ import {
   exportData,
   ExportError,
   float32ToBase64,
+  IMPORT_MAX_PEOPLE,
   ImportError,
   parseExport,
 } from '../../../src/lib/store/export-format';
@@ -187,6 +188,19 @@ describe('parseExport refusals', () => {
     expect(message('[]')).toBe('This file is not a facegate backup.');
     expect(refusal((f) => (f.format = 'other' as 'facegate-export'))).toBe(
       'This file is not a facegate backup.',
+    );
+  });
+
+  it('refuses more people than one device keeps, before reading any of them', () => {
+    const many = refusal((f) => {
+      const first = f.people[0]!;
+      f.people = Array.from({ length: IMPORT_MAX_PEOPLE + 1 }, (_, i) => ({
+        ...first,
+        name: `Person ${i}`,
+      }));
+    });
+    expect(many).toBe(
+      `This backup holds ${IMPORT_MAX_PEOPLE + 1} people; facegate keeps at most ${IMPORT_MAX_PEOPLE} on one device.`,
     );
   });
 
