@@ -1,23 +1,10 @@
-import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { fakeCamera } from './paths.ts';
 import { importPeople } from './people.ts';
 import { lockVault, openVault } from './vault.ts';
+import { enrollViews, unplugCamera, waitForEnrollView } from './camera-control.ts';
 
 test.setTimeout(240_000);
-
-/** What the browser does when a camera is unplugged: its tracks end. */
-async function unplug(page: Page): Promise<void> {
-  await page
-    .getByTestId('camera')
-    .locator('video')
-    .evaluate((video: HTMLVideoElement) => {
-      for (const track of (video.srcObject as MediaStream).getTracks()) {
-        track.stop();
-        track.dispatchEvent(new Event('ended'));
-      }
-    });
-}
 
 test('the camera stopping mid-unlock ends the attempt with the reason, and is not a failure', async ({
   openApp,
@@ -28,7 +15,7 @@ test('the camera stopping mid-unlock ends the attempt with the reason, and is no
   await page.getByTestId('verify-target').selectOption({ label: 'Bob' });
   await page.getByTestId('unlock-start').click();
   await expect(page.getByTestId('verify-status')).toHaveAttribute('data-status', 'looking');
-  await unplug(page);
+  await unplugCamera(page);
   const ended = page.getByTestId('attempt-ended');
   await expect(ended).toHaveAttribute('data-reason', 'no_frames');
   await expect(ended).toContainText('The camera stopped');
@@ -47,18 +34,11 @@ test('the camera stopping mid-enrollment saves nothing and starts over when it i
   await openVault(page);
   await page.goto('/#/enroll');
   const guide = page.getByTestId('enroll-capturing');
-  // Wait for at least one view taken, so there is something to lose.
-  await expect
-    .poll(
-      async () =>
-        (JSON.parse((await guide.getAttribute('data-sample-poses')) ?? '[]') as unknown[]).length,
-      { timeout: 120_000 },
-    )
-    .toBeGreaterThan(0);
-  await unplug(page);
+  await waitForEnrollView(page);
+  await unplugCamera(page);
   await expect(page.getByTestId('notice')).toContainText('nothing was saved');
   await expect(guide).toHaveAttribute('data-step-id', 'straight');
-  expect(JSON.parse((await guide.getAttribute('data-sample-poses')) ?? '[]')).toHaveLength(0);
+  expect(await enrollViews(page)).toHaveLength(0);
   await page.getByTestId('camera-error').getByRole('button', { name: 'Try again' }).click();
   await expect(page.getByTestId('enroll-name-form')).toBeVisible({ timeout: 150_000 });
   await page.goto('/#/people');

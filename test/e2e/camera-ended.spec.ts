@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.ts';
 import { fakeCamera } from './paths.ts';
+import { unplugCamera } from './camera-control.ts';
 
 /**
  * A camera can stop in the middle of a session: unplugged, or taken by another app (its track
@@ -34,28 +35,10 @@ test('the camera track ending says the camera stopped; Try again restarts it', a
 }) => {
   const page = await openApp(fakeCamera('one-face'), '/#/camera');
   await expectCameraWithFace(page);
-  await page
-    .getByTestId('camera')
-    .locator('video')
-    .evaluate((video: HTMLVideoElement) => {
-      const stream = video.srcObject as MediaStream;
-      for (const track of stream.getTracks()) {
-        // stop() alone does not fire 'ended' (only the browser ending a track does).
-        track.stop();
-        track.dispatchEvent(new Event('ended'));
-      }
-    });
+  await unplugCamera(page);
   await expectStoppedThenRetry(page);
   // It can stop and come back more than once.
-  await page
-    .getByTestId('camera')
-    .locator('video')
-    .evaluate((video: HTMLVideoElement) => {
-      for (const track of (video.srcObject as MediaStream).getTracks()) {
-        track.stop();
-        track.dispatchEvent(new Event('ended'));
-      }
-    });
+  await unplugCamera(page);
   await expectStoppedThenRetry(page);
 });
 

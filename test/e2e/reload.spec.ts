@@ -1,6 +1,7 @@
 import { expect, test } from './fixtures.ts';
 import { fakeCamera } from './paths.ts';
 import { openVault, vaultStatus } from './vault.ts';
+import { waitForEnrollView } from './camera-control.ts';
 
 test.setTimeout(240_000);
 
@@ -10,14 +11,7 @@ test('a reload during enrollment saves nothing and asks for the passphrase again
   const page = await openApp(fakeCamera('d3-enroll'), '/#/enroll');
   await openVault(page);
   await page.goto('/#/enroll');
-  const guide = page.getByTestId('enroll-capturing');
-  await expect
-    .poll(
-      async () =>
-        (JSON.parse((await guide.getAttribute('data-sample-poses')) ?? '[]') as unknown[]).length,
-      { timeout: 120_000 },
-    )
-    .toBeGreaterThan(0);
+  await waitForEnrollView(page);
   await page.reload();
   // The key was only in the page's memory: the vault is sealed, and nobody was saved.
   await expect(vaultStatus(page)).toHaveAttribute('data-vault', 'sealed', { timeout: 30_000 });

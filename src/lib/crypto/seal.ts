@@ -40,11 +40,12 @@ export function generateDataKey(): Promise<CryptoKey> {
   return subtle().generateKey({ name: 'AES-GCM', length: 256 }, true, ['encrypt', 'decrypt']);
 }
 
-/** The key-encryption key a passphrase gives with `salt` (AES-KW, wrap/unwrap only). */
-export async function passphraseKek(
+async function fromPassphrase(
   passphrase: string,
   salt: Uint8Array,
-  iterations: number = PBKDF2_ITERATIONS,
+  iterations: number,
+  key: AesKeyGenParams,
+  usages: KeyUsage[],
 ): Promise<CryptoKey> {
   const material = await subtle().importKey('raw', encoder.encode(passphrase), 'PBKDF2', false, [
     'deriveKey',
@@ -52,10 +53,22 @@ export async function passphraseKek(
   return subtle().deriveKey(
     { name: 'PBKDF2', hash: 'SHA-256', salt: buf(salt), iterations },
     material,
-    { name: 'AES-KW', length: 256 },
+    key,
     false,
-    ['wrapKey', 'unwrapKey'],
+    usages,
   );
+}
+
+/** The key-encryption key a passphrase gives with `salt` (AES-KW, wrap/unwrap only). */
+export function passphraseKek(
+  passphrase: string,
+  salt: Uint8Array,
+  iterations: number = PBKDF2_ITERATIONS,
+): Promise<CryptoKey> {
+  return fromPassphrase(passphrase, salt, iterations, { name: 'AES-KW', length: 256 }, [
+    'wrapKey',
+    'unwrapKey',
+  ]);
 }
 
 /** The key-encryption key of 32 secret bytes (a WebAuthn PRF output), through HKDF-SHA256. */
@@ -71,21 +84,15 @@ export async function secretBytesKek(secret: Uint8Array, salt: Uint8Array): Prom
 }
 
 /** An AES-GCM key straight from a passphrase, for a file sealed on its own (an export). */
-export async function passphraseFileKey(
+export function passphraseFileKey(
   passphrase: string,
   salt: Uint8Array,
   iterations: number = PBKDF2_ITERATIONS,
 ): Promise<CryptoKey> {
-  const material = await subtle().importKey('raw', encoder.encode(passphrase), 'PBKDF2', false, [
-    'deriveKey',
+  return fromPassphrase(passphrase, salt, iterations, { name: 'AES-GCM', length: 256 }, [
+    'encrypt',
+    'decrypt',
   ]);
-  return subtle().deriveKey(
-    { name: 'PBKDF2', hash: 'SHA-256', salt: buf(salt), iterations },
-    material,
-    { name: 'AES-GCM', length: 256 },
-    false,
-    ['encrypt', 'decrypt'],
-  );
 }
 
 export async function wrapDataKey(kek: CryptoKey, dataKey: CryptoKey): Promise<Uint8Array> {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
 
 export interface ProbeResult {
   backend: BackendName;

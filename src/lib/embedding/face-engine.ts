@@ -1,5 +1,13 @@
-import { pickBackend, registerBrowserBackends, type ProbeResult } from './backend';
-import { Embedder } from './embedder';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  BACKENDS,
+  pickBackend,
+  registerBrowserBackends,
+  withBackendLock,
+  type BackendName,
+  type ProbeResult,
+} from './backend';
+import { Embedder, type FetchBytes } from './embedder';
 import { ModelFileError, type ModelManifest } from './manifest';
 import type { CropPixels } from './preprocess';
 
@@ -9,13 +17,28 @@ import type { CropPixels } from './preprocess';
  */
 export class FaceEngine {
   private constructor(
-    readonly embedder: Embedder,
-    readonly backend: string,
+    private embedder: Embedder,
+    private loadedOn: BackendName,
     readonly probes: ProbeResult[],
+    private readonly fetchBytes: FetchBytes,
   ) {}
 
   get manifest(): ModelManifest {
     return this.embedder.manifest;
+  }
+
+  /** The backend the weights live on (changes if a lost GPU sent the page to another one). */
+  get backend(): BackendName {
+    return this.loadedOn;
+  }
+
+  /**
+   * `?backend=webgl` (or webgpu, wasm, cpu) in the page's address skips the probe and uses that
+   * one: a diagnostic, and how the e2e suite puts the app on a GPU backend it can then lose.
+   */
+  static forcedBackend(): BackendName | null {
+    const asked = new URLSearchParams(globalThis.location?.search ?? '').get('backend');
+    return (BACKENDS as readonly string[]).includes(asked ?? '') ? (asked as BackendName) : null;
   }
 
   static async load(baseUrl: string): Promise<FaceEngine> {
@@ -29,11 +52,23 @@ export class FaceEngine {
       width: size,
       height: size,
     };
-    const { chosen, results } = await pickBackend(() => embedder.embed([probeCrop]));
-    return new FaceEngine(embedder, chosen, results);
+    const forced = FaceEngine.forcedBackend();
+    const { chosen, results } = await pickBackend(
+      () => embedder.embed([probeCrop]),
+      forced ? [forced] : undefined,
+    );
+    return new FaceEngine(embedder, chosen, results, fetchBytes);
   }
 
   async embed(crop: CropPixels): Promise<Float32Array> {
+    // Weights live on one backend; after a switch (a lost GPU) they are loaded on the new one.
+    const current = tf.getBackend() as BackendName;
+    if (current !== this.loadedOn) {
+      this.embedder = await withBackendLock(() =>
+        Embedder.load(this.embedder.manifest, this.fetchBytes),
+      );
+      this.loadedOn = current;
+    }
     const [e] = await this.embedder.embed([crop]);
     if (!e) throw new Error('the model returned no embedding');
     return e;

@@ -1,5 +1,6 @@
 import type { BackendName } from '../embedding/backend';
 import { FaceEngine } from '../embedding/face-engine';
+import { fallbackOrder, switchBackend, watchBackendLoss } from '../embedding/backend-loss';
 import type { SecurityLevel } from '../math/match';
 import { openFacegateDb, StoreError } from '../store/db';
 import {
@@ -80,6 +81,8 @@ export class AppState {
   /** When the next face attempt may start (performance.now() time), after failures in a row. */
   attemptAllowedAt = $state(0);
   settings = $state<Settings>({ ...SETTING_DEFAULTS });
+  /** The backend in use after a lost GPU moved the page (null: the one the probe chose). */
+  backendNote = $state<string | null>(null);
   /** Storage problems and other app-wide messages, shown in a banner. */
   notice = $state<string | null>(null);
   /** Which flow the camera frames go to. */
@@ -318,6 +321,7 @@ export class AppState {
       this.engineStatus = 'loading';
       try {
         this.engine = await FaceEngine.load(import.meta.env.BASE_URL);
+        watchBackendLoss((lost) => void this.backendLost(lost));
         await this.refreshFinetune().catch((e: unknown) => {
           this.notice = `The fine-tuned model could not be read; using the shipped one: ${message(e)}`;
         });
@@ -334,6 +338,22 @@ export class AppState {
       }
     })();
     return this.engineLoad;
+  }
+
+  /**
+   * The GPU context went away: everything moves to a CPU backend (the models reload themselves
+   * there on their next frame) and carries on; an attempt in progress keeps running.
+   */
+  private async backendLost(lost: BackendName): Promise<void> {
+    const engine = this.engine;
+    if (!engine) return;
+    try {
+      const now = await switchBackend(fallbackOrder(engine.probes));
+      this.backendNote = now;
+      this.notice = `The graphics processor stopped responding (${lost} lost its context); face processing carries on with ${now}, a little slower. Reload the page to try the graphics processor again.`;
+    } catch (e) {
+      this.notice = `The graphics processor stopped and no other engine works: ${message(e)} Reload the page.`;
+    }
   }
 
   /** People enrolled with the current model (embeddings of another model are not comparable). */

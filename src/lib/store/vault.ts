@@ -22,7 +22,7 @@ import {
   type LockoutState,
 } from '../security/lockout';
 import { openFacegateDb, StoreError, writeTransaction } from './db';
-import type { AuthenticatorWrap, LockoutRecord, PassphraseWrap } from './schema';
+import type { AuthenticatorWrap, LockoutRecord, PassphraseWrap, VaultRecord } from './schema';
 import { aad } from './sealing';
 import { sealLegacy } from './people';
 
@@ -188,35 +188,27 @@ export async function writeNote(key: CryptoKey, text: string): Promise<void> {
   });
 }
 
-export async function readLockout(): Promise<LockoutState> {
-  const db = await openFacegateDb();
-  const record = await db.get('vault', 'lockout');
+/** The stored count; a damaged one errs on the safe side: the secret is asked for. */
+function lockoutFrom(record: VaultRecord | undefined): LockoutState {
   if (record?.key !== 'lockout') return { ...NO_FAILURES };
   const state = {
     failures: record.failures,
     lockedOut: record.lockedOut,
     lastFailureAt: record.lastFailureAt,
   };
-  // A damaged count errs on the safe side: the secret is asked for.
   return isLockoutState(state) ? state : { failures: 5, lockedOut: true, lastFailureAt: null };
+}
+
+export async function readLockout(): Promise<LockoutState> {
+  const db = await openFacegateDb();
+  return lockoutFrom(await db.get('vault', 'lockout'));
 }
 
 /** Read, change and write in one transaction, so two tabs failing at once both count. */
 async function updateLockout(change: (s: LockoutState) => LockoutState): Promise<LockoutState> {
   return writeTransaction(['vault'], async (tx) => {
     const store = tx.objectStore('vault');
-    const record = await store.get('lockout');
-    const current: LockoutState =
-      record?.key === 'lockout'
-        ? {
-            failures: record.failures,
-            lockedOut: record.lockedOut,
-            lastFailureAt: record.lastFailureAt,
-          }
-        : { ...NO_FAILURES };
-    const next = change(
-      isLockoutState(current) ? current : { failures: 5, lockedOut: true, lastFailureAt: null },
-    );
+    const next = change(lockoutFrom(await store.get('lockout')));
     const out: LockoutRecord = { key: 'lockout', ...next };
     await store.put(out);
     return next;

@@ -85,24 +85,32 @@ export async function createFaceLandmarker(baseUrl: string): Promise<FaceLandmar
     fetchVerified(base, jsonFile),
     fetchVerified(base, binFile),
   ]);
-  let model: GraphModel;
-  try {
-    const json = JSON.parse(new TextDecoder().decode(jsonBytes)) as ModelJson;
-    model = await withBackendLock(() =>
-      loadGraphModel(
-        tf.io.fromMemory({
-          modelTopology: json.modelTopology,
-          weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-          weightData: weightBytes,
-        }),
-      ),
-    );
-  } catch (cause) {
-    throw new LandmarkerLoadError(`The face landmark model could not start: ${String(cause)}`);
-  }
+  const load = async (): Promise<GraphModel> => {
+    try {
+      const json = JSON.parse(new TextDecoder().decode(jsonBytes)) as ModelJson;
+      return await withBackendLock(() =>
+        loadGraphModel(
+          tf.io.fromMemory({
+            modelTopology: json.modelTopology,
+            weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+            weightData: weightBytes,
+          }),
+        ),
+      );
+    } catch (cause) {
+      throw new LandmarkerLoadError(`The face landmark model could not start: ${String(cause)}`);
+    }
+  };
+  let model = await load();
+  let loadedOn = tf.getBackend();
   return {
     async estimate(source, roi) {
       await backendSettled();
+      // Its weights live on one backend; after a switch (a lost GPU) it loads again on the new one.
+      if (tf.getBackend() !== loadedOn) {
+        loadedOn = tf.getBackend();
+        model = await load();
+      }
       const pixels = warp(source, roi);
       const outputs = tf.tidy(() => {
         const input = tf.tensor4d(pixels, [1, MESH_INPUT, MESH_INPUT, 3]);

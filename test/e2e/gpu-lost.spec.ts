@@ -1,0 +1,73 @@
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+import { FILE_PASSPHRASE, fakeCamera, importFile } from './paths.ts';
+import { PASSPHRASE, vaultStatus } from './vault.ts';
+
+test.setTimeout(240_000);
+
+/** Moves within the page (a new address would reload it, dropping ?backend and the key). */
+async function screen(page: Page, name: string): Promise<void> {
+  await page.evaluate((hash) => (location.hash = hash), `#/${name}`);
+}
+
+/**
+ * The app runs on WebGL (forced with ?backend=webgl; the probe would pick wasm on this CPU-only
+ * machine), then every WebGL context of the page is lost for real (WEBGL_lose_context), as on a
+ * GPU reset. Face processing moves to wasm and an unlock still opens the vault.
+ */
+test('the WebGL context lost mid-session: face processing falls back to wasm and carries on', async ({
+  openApp,
+}) => {
+  const page = await openApp(fakeCamera('d9-verify'), '/#/help');
+  // Records the page's WebGL contexts (tfjs makes its own off-screen) so the test can lose them.
+  await page.context().addInitScript(() => {
+    const contexts: WebGLRenderingContext[] = [];
+    (window as unknown as { __webgl: WebGLRenderingContext[] }).__webgl = contexts;
+    for (const proto of [HTMLCanvasElement.prototype, OffscreenCanvas.prototype]) {
+      const original = proto.getContext as (this: unknown, ...args: unknown[]) => unknown;
+      (proto as { getContext: unknown }).getContext = function (this: unknown, ...args: unknown[]) {
+        const context = original.apply(this, args);
+        if (String(args[0]).startsWith('webgl') && context) {
+          contexts.push(context as WebGLRenderingContext);
+        }
+        return context;
+      };
+    }
+  });
+  await page.goto('/?backend=webgl#/settings');
+  await page.getByTestId('new-passphrase').fill(PASSPHRASE);
+  await page.getByTestId('confirm-passphrase').fill(PASSPHRASE);
+  await page.getByTestId('vault-create').click();
+  await expect(vaultStatus(page)).toHaveAttribute('data-vault', 'open', { timeout: 30_000 });
+  await screen(page, 'people');
+  await page.getByTestId('import-passphrase').fill(FILE_PASSPHRASE);
+  await page.getByTestId('import').setInputFiles(importFile('bob'));
+  await expect(page.getByTestId('person')).toHaveCount(1, { timeout: 60_000 });
+  await screen(page, 'unlock');
+  await page.getByTestId('lock').click();
+  const backend = page.getByTestId('engine-backend');
+  await expect(backend).toHaveAttribute('data-backend', 'webgl', { timeout: 60_000 });
+
+  const lost = await page.evaluate(() => {
+    const contexts = (window as unknown as { __webgl: WebGLRenderingContext[] }).__webgl;
+    let n = 0;
+    for (const gl of contexts) {
+      const ext = gl.getExtension('WEBGL_lose_context');
+      if (ext && !gl.isContextLost()) {
+        ext.loseContext();
+        n++;
+      }
+    }
+    return n;
+  });
+  expect(lost).toBeGreaterThan(0);
+  await expect(page.getByTestId('notice')).toContainText('carries on with wasm', {
+    timeout: 30_000,
+  });
+  await expect(backend).toHaveAttribute('data-backend', 'wasm');
+
+  // The models load again on wasm, and Bob's face still opens the vault.
+  await page.getByTestId('verify-target').selectOption({ label: 'Bob' });
+  await page.getByTestId('unlock-start').click();
+  await expect(page.getByTestId('unlocked-as')).toHaveText('Welcome, Bob.', { timeout: 90_000 });
+});
