@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, launchProfile, test } from './fixtures.ts';
 import { fakeCamera } from './paths.ts';
-import { importPeople } from './people.ts';
+import { exportPeopleTo, importPeople } from './people.ts';
 import { armVault, openVault } from './vault.ts';
 import { FILE_PASSPHRASE } from './paths.ts';
 import { exportedVectors, findPlaintext, rawRecords } from './raw-db.ts';
@@ -79,13 +79,8 @@ test('fine-tunes once a second person is in, keeps it across a restart, A verifi
 
     // At rest, after enrollment and fine-tuning: no embedding, template, crop or photo in plain
     // form in any record (checked against the real values, from an export decrypted here).
-    await page.getByTestId('export-passphrase').fill(FILE_PASSPHRASE);
-    await page.getByTestId('export-confirm').fill(FILE_PASSPHRASE);
-    const download = page.waitForEvent('download');
-    await page.getByTestId('export').click();
-    const exported = join(profile, 'export.json');
-    await (await download).saveAs(exported);
-    const secrets = await exportedVectors(readFileSync(exported, 'utf8'), FILE_PASSPHRASE);
+    const exported = await exportPeopleTo(page, join(profile, 'export.json'));
+    const secrets = await exportedVectors(exported, FILE_PASSPHRASE);
     expect(secrets.length).toBeGreaterThanOrEqual(2 + 4 + 5);
     const raw = await rawRecords(page);
     expect(raw.stores).toEqual(

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { expect } from './fixtures.ts';
 import { FILE_PASSPHRASE, importFile } from './paths.ts';
@@ -24,4 +25,14 @@ export async function enrollHere(page: Page, name: string): Promise<void> {
   await page.getByTestId('enroll-name').fill(name);
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByTestId('enroll-done')).toBeVisible();
+}
+
+/** People → Export with FILE_PASSPHRASE, saved to `path`; returns the file's text. */
+export async function exportPeopleTo(page: Page, path: string): Promise<string> {
+  await page.getByTestId('export-passphrase').fill(FILE_PASSPHRASE);
+  await page.getByTestId('export-confirm').fill(FILE_PASSPHRASE);
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export').click();
+  await (await download).saveAs(path);
+  return readFileSync(path, 'utf8');
 }

@@ -42,6 +42,10 @@ export async function hasVault(): Promise<boolean> {
   return (await db.get('vault', 'passphrase')) !== undefined;
 }
 
+function passphraseRecord(salt: Uint8Array, wrapped: Uint8Array): PassphraseWrap {
+  return { key: 'passphrase', salt, iterations: PBKDF2_ITERATIONS, wrapped, changedAt: Date.now() };
+}
+
 async function passphraseWrap(): Promise<PassphraseWrap> {
   const db = await openFacegateDb();
   const record = await db.get('vault', 'passphrase');
@@ -80,14 +84,10 @@ export async function createVault(passphrase: string): Promise<CryptoKey> {
       ...legacy.samples.map((s, i) => (stillSamples[i] !== undefined ? samples.put(s) : null)),
       legacy.finetune ? tx.objectStore('finetune').put(legacy.finetune) : null,
     ]);
-    const record: PassphraseWrap = {
-      key: 'passphrase',
-      salt,
-      iterations: PBKDF2_ITERATIONS,
-      wrapped,
-      changedAt: Date.now(),
-    };
-    await Promise.all([store.put(record), store.put({ key: 'note', sealed: note })]);
+    await Promise.all([
+      store.put(passphraseRecord(salt, wrapped)),
+      store.put({ key: 'note', sealed: note }),
+    ]);
   });
   // Handed out non-extractable, like every unwrapped copy.
   return unwrapDataKey(await passphraseKek(passphrase, salt), wrapped);
@@ -124,14 +124,7 @@ export async function changePassphrase(
     if (current?.key !== 'passphrase' || current.changedAt !== before.changedAt) {
       throw new StoreError('The passphrase was changed in another tab; nothing was changed here.');
     }
-    const record: PassphraseWrap = {
-      key: 'passphrase',
-      salt,
-      iterations: PBKDF2_ITERATIONS,
-      wrapped,
-      changedAt: Date.now(),
-    };
-    await store.put(record);
+    await store.put(passphraseRecord(salt, wrapped));
   });
 }
 
