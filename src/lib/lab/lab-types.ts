@@ -55,7 +55,13 @@ export interface LabSnapshot {
   meanIntraClassDeg: number;
   /** Share of samples whose nearest weight direction is their own class. */
   accuracy: number;
-  /** The loss became NaN or Infinity, or stopped falling far above its start. */
+  /**
+   * Share of samples that meet the margin: inside their own class's region once the margin is
+   * applied (for Softmax and NSL, plain accuracy). Past the paper's bound on m no arrangement of
+   * the features can meet it, which is what "training does not converge" means there.
+   */
+  marginMet: number;
+  /** The loss became NaN or Infinity, or a while in most samples still miss the margin. */
   diverged: boolean;
 }
 

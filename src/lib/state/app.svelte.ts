@@ -40,13 +40,14 @@ import { identifyThreshold } from '../math/open-set';
 import { FinetuneController } from './finetune.svelte';
 import { VerificationFlow } from './verification.svelte';
 
-export type Screen = 'unlock' | 'enroll' | 'people' | 'settings' | 'camera' | 'help';
+export type Screen = 'unlock' | 'enroll' | 'people' | 'settings' | 'camera' | 'lab' | 'help';
 export const SCREENS: readonly Screen[] = [
   'unlock',
   'enroll',
   'people',
   'settings',
   'camera',
+  'lab',
   'help',
 ];
 
