@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from './fixtures.ts';
 
 test.setTimeout(240_000);
@@ -32,7 +33,6 @@ test('the margin lab trains every loss, draws all 8 classes and exports a well-f
   const download = page.waitForEvent('download');
   await page.getByTestId('lab-export-svg-a').click();
   const file = await (await download).path();
-  const { readFileSync } = await import('node:fs');
   const svg = readFileSync(file, 'utf8');
   const parsed = await page.evaluate((text) => {
     const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
@@ -45,4 +45,30 @@ test('the margin lab trains every loss, draws all 8 classes and exports a well-f
   }, svg);
   expect(parsed).toMatchObject({ error: 0, root: 'svg', namespace: 'http://www.w3.org/2000/svg' });
   expect(parsed.circles).toBeGreaterThanOrEqual(64);
+
+  const png = page.waitForEvent('download');
+  await page.getByTestId('lab-export-png-a').click();
+  const pngBytes = readFileSync(await (await png).path());
+  expect(pngBytes.subarray(0, 8)).toEqual(
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  );
+
+  // Side by side: two losses on the same data and seed train together, and pause stops both.
+  await page.getByTestId('lab-compare').check();
+  await page.getByTestId('lab-loss-a').selectOption('cosface');
+  await page.getByTestId('lab-loss-b').selectOption('nsl');
+  await page.getByTestId('lab-reset').click();
+  await page.getByTestId('lab-play').click();
+  const b = page.getByTestId('lab-result-b');
+  await expect.poll(async () => Number(await b.getAttribute('data-step'))).toBeGreaterThan(20);
+  await page.getByTestId('lab-pause').click();
+  await page.waitForTimeout(1000);
+  const paused = await b.getAttribute('data-step');
+  await page.waitForTimeout(1500);
+  expect(await b.getAttribute('data-step')).toBe(paused);
+  await expect(page.getByTestId('lab-angles').locator('tbody tr')).toHaveCount(2);
+  await expect(page.getByTestId('lab-past-bound')).toHaveCount(0);
+  // Past the 2-D bound the lab says the paper's prediction.
+  await page.getByTestId('lab-m-a').fill('0.5');
+  await expect(page.getByTestId('lab-past-bound')).toContainText('past the bound');
 });
