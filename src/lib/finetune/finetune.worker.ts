@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { registerBrowserBackends, type BackendName } from '../embedding/backend';
+import { switchBackend } from '../embedding/backend-loss';
 import { Embedder } from '../embedding/embedder';
 import { loadManifest } from '../embedding/face-engine';
 import { ModelFileError, verifyFile } from '../embedding/manifest';
@@ -40,18 +41,9 @@ function load(baseUrl: string): Promise<Loaded> {
   return loading;
 }
 
-async function useBackend(name: BackendName): Promise<string> {
-  for (const candidate of [name, 'wasm', 'cpu'] as const) {
-    try {
-      if (await tf.setBackend(candidate)) {
-        await tf.ready();
-        return candidate;
-      }
-    } catch {
-      // Try the next one.
-    }
-  }
-  throw new Error('No tfjs backend works in this worker.');
+/** The asked backend, else wasm, else cpu: a worker trains on whatever starts. */
+function useBackend(name: BackendName): Promise<BackendName> {
+  return switchBackend([name, 'wasm', 'cpu']);
 }
 
 /** Two bank strangers as stand-in people (one with a crop), for a one-step check of a backend. */

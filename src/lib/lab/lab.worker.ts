@@ -2,9 +2,9 @@
  * The margin lab's worker: trains off the main thread so the figure stays smooth, on the backend
  * the page asks for (the one its probe chose), and answers each request with a snapshot.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { registerBrowserBackends, type BackendName } from '../embedding/backend';
+import { switchBackend } from '../embedding/backend-loss';
 import { LabTrainer } from './lab-trainer';
 import type { LabReply, LabRequest } from './lab-types';
 
@@ -18,18 +18,7 @@ async function useBackend(asked: BackendName | null): Promise<BackendName> {
   await registerBrowserBackends(
     new URL('tfjs/', new URL(import.meta.env.BASE_URL, location.href)).href,
   );
-  for (const candidate of [asked, 'wasm', 'cpu'] as const) {
-    if (!candidate) continue;
-    try {
-      if (await tf.setBackend(candidate)) {
-        await tf.ready();
-        return candidate;
-      }
-    } catch {
-      // Try the next one.
-    }
-  }
-  throw new Error('No tfjs backend works in this worker.');
+  return switchBackend(asked ? [asked, 'wasm', 'cpu'] : ['wasm', 'cpu']);
 }
 
 async function handle(request: LabRequest): Promise<void> {
