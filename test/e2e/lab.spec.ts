@@ -71,4 +71,13 @@ test('the margin lab trains every loss, draws all 8 classes and exports a well-f
   // Past the 2-D bound the lab says the paper's prediction.
   await page.getByTestId('lab-m-a').fill('0.5');
   await expect(page.getByTestId('lab-past-bound')).toContainText('past the bound');
+
+  // The m sweep: CosFace converges inside the 2-D bound (0.293) and not past it.
+  await page.getByTestId('lab-compare').uncheck();
+  await page.getByTestId('lab-steps').fill('160');
+  await page.getByTestId('lab-sweep-run').click();
+  const rows = page.getByTestId('lab-sweep').locator('tbody tr');
+  await expect(rows).toHaveCount(9, { timeout: 180_000 });
+  await expect(rows.and(page.locator('[data-m="0.2"]'))).toHaveAttribute('data-converging', 'yes');
+  await expect(rows.and(page.locator('[data-m="0.45"]'))).toHaveAttribute('data-converging', 'no');
 });
