@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { FILE_PASSPHRASE, fakeCamera, importFile } from './paths.ts';
-import { PASSPHRASE, vaultStatus } from './vault.ts';
+import { PASSPHRASE, unlockByFace, vaultStatus } from './vault.ts';
 
 test.setTimeout(240_000);
 
@@ -66,8 +66,8 @@ test('the WebGL context lost mid-session: face processing falls back to wasm and
   });
   await expect(backend).toHaveAttribute('data-backend', 'wasm');
 
-  // The models load again on wasm, and Bob's face still opens the vault.
-  await page.getByTestId('verify-target').selectOption({ label: 'Bob' });
-  await page.getByTestId('unlock-start').click();
-  await expect(page.getByTestId('unlocked-as')).toHaveText('Welcome, Bob.', { timeout: 90_000 });
+  // The models load again on wasm, and Bob's face still opens the vault. Like a person, the test
+  // may try again: his video shows life only now and then, and the first frames after the switch
+  // come slower while the models reload.
+  await unlockByFace(page, 'Bob');
 });

@@ -43,3 +43,34 @@ export async function lockVault(page: Page): Promise<void> {
   await page.getByTestId('lock').click();
   await expect(vaultStatus(page)).toHaveAttribute('data-vault', 'armed');
 }
+
+/**
+ * Face attempts as `name` until the vault opens, at most `tries` (a person tries again too: a
+ * video shows life only now and then). The first click is Unlock, later ones Try again.
+ */
+export async function unlockByFace(page: Page, name: string, tries = 3): Promise<void> {
+  await page.getByTestId('verify-target').selectOption({ label: name });
+  const status = page.getByTestId('verify-status');
+  const open = page.getByTestId('vault-open');
+  for (let attempt = 0; attempt < tries; attempt++) {
+    await page.getByTestId(attempt === 0 ? 'unlock-start' : 'try-again').click({ timeout: 30_000 });
+    // The click starts the attempt after a lockout check: wait for it, not the last one's verdict.
+    await expect(status.or(open)).toHaveCount(1);
+    await expect
+      .poll(
+        async () =>
+          (await open.count()) > 0 || (await status.getAttribute('data-status')) === 'looking',
+      )
+      .toBe(true);
+    await expect
+      .poll(
+        async () =>
+          (await open.count()) > 0 ? 'open' : ((await status.getAttribute('data-status')) ?? ''),
+        { timeout: 90_000 },
+      )
+      .toMatch(/open|rejected|timed_out/);
+    if (await open.count()) break;
+    console.log(`attempt ${attempt + 1} as ${name}: ${await status.getAttribute('data-status')}`);
+  }
+  await expect(page.getByTestId('unlocked-as')).toHaveText(`Welcome, ${name}.`);
+}
