@@ -36,4 +36,20 @@ export default ts.config(
       parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'], svelteConfig },
     },
   },
+  // Promise bugs need types to see: a promise nobody awaits or catches, or one passed where a
+  // plain callback is expected (an event handler), fails silently at run time.
+  {
+    files: ['**/*.ts', '**/*.svelte'],
+    ignores: ['**/*.config.ts', 'eslint.config.js'],
+    languageOptions: {
+      parserOptions: {
+        project: ['./tsconfig.json', './tsconfig.node.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
 );
