@@ -3,6 +3,7 @@
  * backbone embeddings of 8 LFW people, int8-quantised with one scale per row to keep it small.
  * Pure: no DOM, no tfjs.
  */
+import { base64ToBytes, bytesToBase64 } from '../bytes/base64';
 import type { LabData } from './lab-types';
 
 /** Where the app fetches the file from, relative to its base URL (Vite serves public/). */
@@ -24,17 +25,6 @@ export interface LabDataFileV1 {
   /** Base64 of rows x dim signed bytes. */
   q: string;
 }
-
-function bytesToBase64(bytes: Uint8Array): string {
-  let binary = '';
-  // Chunked: String.fromCharCode with one argument per byte overflows the stack on big arrays.
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Quantises each row by 127 / max|x| (an all-zero row keeps scale 0). */
 export function encodeLabData(data: LabData): LabDataFileV1 {
@@ -115,19 +105,19 @@ export function decodeLabData(json: unknown): LabData {
       bad(`scales[${i}] must be a positive number`);
     }
   });
-  if (typeof q !== 'string' || !BASE64.test(q)) bad('q is not valid base64');
-  const binary = atob(q);
-  if (binary.length !== rows * dim) {
-    bad(`q holds ${binary.length} values, expected ${rows} rows x ${dim} = ${rows * dim}`);
+  const bytes = typeof q === 'string' ? base64ToBytes(q) : null;
+  if (!bytes) return bad('q is not valid base64');
+  if (bytes.length !== rows * dim) {
+    bad(`q holds ${bytes.length} values, expected ${rows} rows x ${dim} = ${rows * dim}`);
   }
+  const values = new Int8Array(bytes.buffer);
 
   const embeddings = new Float32Array(rows * dim);
   for (let r = 0; r < rows; r++) {
     const scale = scales[r] as number;
     let norm = 0;
     for (let i = 0; i < dim; i++) {
-      const byte = binary.charCodeAt(r * dim + i);
-      const x = (byte > 127 ? byte - 256 : byte) * scale;
+      const x = (values[r * dim + i] as number) * scale;
       embeddings[r * dim + i] = x;
       norm += x * x;
     }

@@ -6,6 +6,7 @@
  * parseExport() checks everything and writes nothing; people.ts importData() writes.
  */
 
+import { base64ToBytes, bytesToBase64 } from '../bytes/base64';
 import { cosine, template } from '../math/match';
 import { checkName, embeddingProblem, nameKey } from './schema';
 import type { PersonWithSamples } from './schema';
@@ -65,24 +66,16 @@ export function float32ToBase64(v: Float32Array): string {
   const bytes = new Uint8Array(v.length * 4);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < v.length; i++) view.setFloat32(i * 4, v[i] as number, true);
-  let binary = '';
-  // Chunked: String.fromCharCode with one argument per byte overflows the stack on big arrays.
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
+  return bytesToBase64(bytes);
 }
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Strict decoding (atob alone tolerates whitespace and missing padding). */
 export function base64ToFloat32(text: string): Float32Array | { problem: string } {
-  if (!BASE64.test(text)) return { problem: 'is not valid base64' };
-  const binary = atob(text);
-  if (binary.length % 4 !== 0) return { problem: 'is not a whole number of 32-bit floats' };
-  const view = new DataView(new ArrayBuffer(binary.length));
-  for (let i = 0; i < binary.length; i++) view.setUint8(i, binary.charCodeAt(i));
-  const out = new Float32Array(binary.length / 4);
+  const bytes = base64ToBytes(text);
+  if (!bytes) return { problem: 'is not valid base64' };
+  if (bytes.length % 4 !== 0) return { problem: 'is not a whole number of 32-bit floats' };
+  const view = new DataView(bytes.buffer);
+  const out = new Float32Array(bytes.length / 4);
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
   return out;
 }

@@ -13,6 +13,7 @@ import {
   sealBytes,
   SealBrokenError,
 } from '../crypto/seal';
+import { base64ToBytes, bytesToBase64 } from '../bytes/base64';
 import { EXPORT_FORMAT, ImportError } from './export-format';
 
 export const SEALED_EXPORT_VERSION = 2;
@@ -32,19 +33,10 @@ export interface ExportFileV2 {
   data: string;
 }
 
-export function bytesToBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}
-
-function base64ToBytes(text: unknown, what: string): Uint8Array {
-  if (typeof text !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
-    throw new ImportError(`This backup is damaged (${what}).`);
-  }
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+function bytesFrom(text: unknown, what: string): Uint8Array {
+  const bytes = typeof text === 'string' ? base64ToBytes(text) : null;
+  if (!bytes) throw new ImportError(`This backup is damaged (${what}).`);
+  return bytes;
 }
 
 export async function sealExport(text: string, passphrase: string): Promise<string> {
@@ -91,9 +83,9 @@ export async function openExport(text: string, passphrase: string): Promise<stri
   if (passphrase === '') {
     throw new ImportError('This backup is encrypted: enter the passphrase it was saved with.');
   }
-  const salt = base64ToBytes(file.kdf.salt, 'salt');
-  const iv = base64ToBytes(file.cipher.iv, 'nonce');
-  const data = base64ToBytes(file.data, 'contents');
+  const salt = bytesFrom(file.kdf.salt, 'salt');
+  const iv = bytesFrom(file.cipher.iv, 'nonce');
+  const data = bytesFrom(file.data, 'contents');
   const key = await passphraseFileKey(passphrase, salt, iterations);
   try {
     return new TextDecoder().decode(await openBytes(key, { iv, data }, AAD));

@@ -3,8 +3,8 @@ import { PBKDF2_ITERATIONS } from '../../../src/lib/crypto/seal';
 import { normalize, template } from '../../../src/lib/math/match';
 import { exportData, ImportError, parseExport } from '../../../src/lib/store/export-format';
 import type { ExportFileV1 } from '../../../src/lib/store/export-format';
+import { bytesToBase64 } from '../../../src/lib/bytes/base64';
 import {
-  bytesToBase64,
   exportKind,
   openExport,
   SEALED_EXPORT_VERSION,
