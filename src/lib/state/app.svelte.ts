@@ -6,6 +6,7 @@ import { openFacegateDb, StoreError } from '../store/db';
 import {
   addPerson,
   countPeople,
+  countUnsealed,
   deleteAll,
   deletePerson,
   dropCrops,
@@ -127,8 +128,10 @@ export class AppState {
       });
       this.settings = await getSettings();
       await this.vault.refresh();
-      if (this.vault.ignoredRecords > 0) {
-        this.notice = `${this.vault.ignoredRecords} stored face records are not encrypted although a passphrase is set; they are ignored (a profile edited outside facegate?).`;
+      // Once, at start (it reads every sample): plain records beside a vault are never used.
+      const ignored = this.vault.status === 'sealed' ? await countUnsealed() : 0;
+      if (ignored > 0) {
+        this.notice = `${ignored} stored face records are not encrypted although a passphrase is set; they are ignored (a profile edited outside facegate?).`;
       }
       await this.reloadPeople();
       if (!this.settings.firstRunDone && location.hash === '') this.go('help');
@@ -158,8 +161,12 @@ export class AppState {
       this.finetune.forget();
       return;
     }
-    this.people = await listPeople(this.vault.key());
-    await this.refreshFinetune();
+    // With the model loaded the fine-tune check needs the samples too: one read, one decryption.
+    if (this.engine) {
+      this.people = (await this.refreshFinetune()).map((p) => p.person);
+    } else {
+      this.people = await listPeople(this.vault.key());
+    }
   }
 
   private async changedElsewhere(kind: 'people' | 'settings' | 'lockout' | 'vault'): Promise<void> {
@@ -195,35 +202,31 @@ export class AppState {
     if (passphrase !== confirm) return 'The two passphrases differ.';
     const problem = passphraseProblem(passphrase);
     if (problem) return problem;
-    try {
-      await this.vault.create(passphrase);
-      announceChange({ kind: 'vault' });
-      await this.afterKey();
-      return null;
-    } catch (e) {
-      return message(e);
-    }
+    return this.withKey(() => this.vault.create(passphrase), 'vault');
   }
 
   /** The secret: opens the vault (and turns face unlock back on after a lockout). */
-  async unlockWithPassphrase(passphrase: string): Promise<string | null> {
-    try {
-      await this.vault.unlockWithPassphrase(passphrase);
-      announceChange({ kind: 'lockout' });
-      await this.afterKey();
-      return null;
-    } catch (e) {
-      return message(e);
-    }
+  unlockWithPassphrase(passphrase: string): Promise<string | null> {
+    return this.withKey(() => this.vault.unlockWithPassphrase(passphrase), 'lockout');
   }
 
   /** This device's authenticator instead of typing the passphrase (where it has PRF). */
-  async unlockWithAuthenticator(): Promise<string | null> {
-    try {
+  unlockWithAuthenticator(): Promise<string | null> {
+    return this.withKey(async () => {
       const wrap = await getAuthenticatorWrap();
-      if (!wrap) return 'No authenticator is set up for this vault.';
+      if (!wrap) throw new StoreError('No authenticator is set up for this vault.');
       await this.vault.unlockWithAuthenticator(await evaluatePrf(wrap.credentialId, wrap.salt));
-      announceChange({ kind: 'lockout' });
+    }, 'lockout');
+  }
+
+  /** Runs a secret's way into the vault; tells other tabs, then loads what the key opens. */
+  private async withKey(
+    open: () => Promise<void>,
+    change: 'vault' | 'lockout',
+  ): Promise<string | null> {
+    try {
+      await open();
+      announceChange({ kind: change });
       await this.afterKey();
       return null;
     } catch (e) {

@@ -12,7 +12,7 @@
 import { WrongSecretError } from '../crypto/seal';
 import { NO_FAILURES, type LockoutState } from '../security/lockout';
 import { StoreError } from '../store/db';
-import { countPeople, countUnsealed } from '../store/people';
+import { countPeople } from '../store/people';
 import {
   clearFailures,
   createVault,
@@ -48,8 +48,6 @@ export class VaultSession {
   /** The vault's decrypted contents: present only while open. */
   #note = $state<string | null>(null);
   hasAuthenticator = $state(false);
-  /** Plain records found once the vault exists: never used (see countUnsealed). */
-  ignoredRecords = $state(0);
   #key: CryptoKey | null = null;
 
   get status(): VaultStatus {
@@ -97,7 +95,6 @@ export class VaultSession {
       this.#status = people > 0 ? 'legacy' : 'none';
       return;
     }
-    this.ignoredRecords = await countUnsealed();
     if (lockout.lockedOut) {
       this.seal();
       return;
