@@ -38,8 +38,13 @@ export default defineConfig({
       workbox: {
         // Listing globPatterns replaces the defaults: name every kind the app needs offline.
         globPatterns: ['**/*.{js,css,html,svg,png,ico,wasm,tflite,bin,json}'],
-        // Only the wasm variants the app loads: MediaPipe's SIMD build and tfjs's single-thread SIMD.
-        globIgnores: ['**/tfjs-backend-wasm-threaded-simd.wasm', '**/tfjs-backend-wasm.wasm'],
+        // Only the wasm variants the app loads: MediaPipe's ES-module SIMD build (the frame-pipeline
+        // worker's; the classic one is for the dataset tools' pages) and tfjs's SIMD builds.
+        globIgnores: [
+          '**/tfjs-backend-wasm.wasm',
+          '**/mediapipe/vision_wasm_internal.*',
+          '**/tfjs-backend-wasm-threaded-simd.wasm',
+        ],
         // MediaPipe's wasm is 11 MB.
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         navigateFallback: 'index.html',

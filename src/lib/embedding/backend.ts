@@ -1,13 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+import type { BackendName } from './backend-names';
+
+export { BACKENDS, type BackendName } from './backend-names';
 
 export interface ProbeResult {
   backend: BackendName;
   ok: boolean;
   /** Median time of the probe after a warm-up run (shader compilation, wasm start). */
   ms?: number;
+  /** The warm-up run's time. */
+  warmupMs?: number;
   error?: string;
 }
 
@@ -59,26 +62,70 @@ export async function backendSettled(): Promise<void> {
   } while (seen !== queue);
 }
 
+/** Probe order: the CPU backends first, so a GPU backend is measured against a known time. */
+export const PROBE_ORDER: readonly BackendName[] = ['wasm', 'webgpu', 'webgl', 'cpu'];
+
+/**
+ * A backend whose warm-up (shader compilation, weight upload, first run) alone takes longer than
+ * this many times the best probe so far cannot win, so it is abandoned rather than waited for
+ * (SwiftShader's WebGPU took seconds for its first run here). Never below WARMUP_FLOOR_MS: a real
+ * GPU compiling its shaders for the first time deserves that long.
+ */
+const WARMUP_RATIO = 20;
+const WARMUP_FLOOR_MS = 2000;
+
+export function warmupBudgetMs(bestMs: number | null): number {
+  return bestMs === null ? Number.POSITIVE_INFINITY : Math.max(WARMUP_FLOOR_MS, WARMUP_RATIO * bestMs);
+}
+
+class ProbeTimeout extends Error {}
+
+function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  if (!Number.isFinite(ms)) return work;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new ProbeTimeout()), ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
 /**
  * Picks the fastest working backend by running `probe` (one embedding) on each: the right order
  * differs by machine (here, on CPU only, wasm 32 ms beat webgl 384 ms and SwiftShader webgpu
- * 1,805 ms; on a real GPU webgpu wins), so it is measured, not assumed.
+ * 1,805 ms; on a real GPU webgpu wins), so it is measured, not assumed. The result is remembered
+ * per device, browser and model by the caller (backend-choice.ts), so this runs once, not on
+ * every start.
  */
 export async function pickBackend(
   probe: () => Promise<unknown>,
-  candidates: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'],
+  candidates: readonly BackendName[] = PROBE_ORDER,
   runs = 3,
+  onProbed: (done: number, total: number) => void = () => undefined,
 ): Promise<{ chosen: BackendName; results: ProbeResult[] }> {
-  return withBackendLock(() => probeAll(probe, candidates, runs));
+  return withBackendLock(() => probeAll(probe, candidates, runs, onProbed));
 }
 
 async function probeAll(
   probe: () => Promise<unknown>,
   candidates: readonly BackendName[],
   runs: number,
+  onProbed: (done: number, total: number) => void,
 ): Promise<{ chosen: BackendName; results: ProbeResult[] }> {
   const results: ProbeResult[] = [];
+  const best = () => {
+    const ok = results.filter((r) => r.ok).map((r) => r.ms ?? Infinity);
+    return ok.length ? Math.min(...ok) : null;
+  };
   for (const backend of candidates) {
+    onProbed(results.length, candidates.length);
     // The cpu backend is only a last resort: probing it costs seconds when anything else works.
     if (backend === 'cpu' && results.some((r) => r.ok)) continue;
     try {
@@ -87,27 +134,57 @@ async function probeAll(
         continue;
       }
       await tf.ready();
-      await probe();
+      const budget = warmupBudgetMs(best());
+      const t0 = performance.now();
+      await within(probe(), budget);
+      const warmupMs = performance.now() - t0;
       const times: number[] = [];
       for (let i = 0; i < runs; i++) {
-        const t0 = performance.now();
+        const t1 = performance.now();
         await probe();
-        times.push(performance.now() - t0);
+        times.push(performance.now() - t1);
+        // One run slower than the best so far is enough to know it loses.
+        const sofar = best();
+        if (sofar !== null && (times[i] as number) > 2 * sofar) break;
       }
       times.sort((a, b) => a - b);
-      results.push({ backend, ok: true, ms: times[Math.floor(times.length / 2)] ?? Infinity });
+      results.push({
+        backend,
+        ok: true,
+        ms: times[Math.floor(times.length / 2)] ?? Infinity,
+        warmupMs,
+      });
     } catch (error) {
       results.push({
         backend,
         ok: false,
-        error: error instanceof Error ? error.message : String(error),
+        error:
+          error instanceof ProbeTimeout
+            ? `abandoned: its warm-up took longer than ${Math.round(warmupBudgetMs(best()))} ms`
+            : error instanceof Error
+              ? error.message
+              : String(error),
       });
     }
   }
-  const best = results
+  onProbed(candidates.length, candidates.length);
+  const chosen = results
     .filter((r) => r.ok)
     .sort((a, b) => (a.ms ?? Infinity) - (b.ms ?? Infinity))[0];
-  if (!best) throw new Error('No tfjs backend works in this browser.');
-  await tf.setBackend(best.backend);
-  return { chosen: best.backend, results };
+  if (!chosen) throw new Error('No tfjs backend works in this browser.');
+  await tf.setBackend(chosen.backend);
+  return { chosen: chosen.backend, results };
+}
+
+/** Sets a remembered backend; false when it no longer starts (then probe again). */
+export async function useBackend(backend: BackendName): Promise<boolean> {
+  return withBackendLock(async () => {
+    try {
+      if (!(await tf.setBackend(backend))) return false;
+      await tf.ready();
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  BACKENDS,
   pickBackend,
+  PROBE_ORDER,
   registerBrowserBackends,
+  useBackend,
   withBackendLock,
   type BackendName,
   type ProbeResult,
@@ -11,15 +12,26 @@ import { Embedder, type FetchBytes } from './embedder';
 import { ModelFileError, type ModelManifest } from './manifest';
 import type { CropPixels } from './preprocess';
 
+export interface EngineLoadOptions {
+  /** Skip the probe and use this backend (`?backend=` in the page's address). */
+  forced: BackendName | null;
+  /** An earlier probe's result on this device (backend-choice.ts); null: probe now. */
+  remembered: { backend: BackendName; probes: ProbeResult[] } | null;
+  onProbed?: (done: number, total: number) => void;
+}
+
 /**
- * The backbone as the app uses it: model files fetched from the app itself (precached by the
- * service worker), checked against the manifest, backend chosen by a short probe.
+ * The backbone as the frame pipeline uses it: model files fetched from the app itself (precached
+ * by the service worker), checked against the manifest, backend chosen by a probe or a remembered
+ * probe.
  */
 export class FaceEngine {
   private constructor(
     private embedder: Embedder,
     private loadedOn: BackendName,
     readonly probes: ProbeResult[],
+    /** Whether the backend came from an earlier probe (no probe ran now). */
+    readonly remembered: boolean,
     private readonly fetchBytes: FetchBytes,
   ) {}
 
@@ -32,18 +44,13 @@ export class FaceEngine {
     return this.loadedOn;
   }
 
-  /**
-   * `?backend=webgl` (or webgpu, wasm, cpu) in the page's address skips the probe and uses that
-   * one: a diagnostic, and how the e2e suite puts the app on a GPU backend it can then lose.
-   */
-  static forcedBackend(): BackendName | null {
-    const asked = new URLSearchParams(globalThis.location?.search ?? '').get('backend');
-    return (BACKENDS as readonly string[]).includes(asked ?? '') ? (asked as BackendName) : null;
-  }
-
-  static async load(baseUrl: string): Promise<FaceEngine> {
+  static async load(
+    baseUrl: string,
+    loaded: { manifest: ModelManifest; fetchBytes: FetchBytes },
+    options: EngineLoadOptions,
+  ): Promise<FaceEngine> {
     const base = new URL(baseUrl, location.href);
-    const { manifest, fetchBytes } = await loadManifest(baseUrl);
+    const { manifest, fetchBytes } = loaded;
     await registerBrowserBackends(new URL('tfjs/', base).href);
     const embedder = await Embedder.load(manifest, fetchBytes);
     const size = manifest.input.size;
@@ -52,15 +59,21 @@ export class FaceEngine {
       width: size,
       height: size,
     };
-    const forced = FaceEngine.forcedBackend();
-    const { chosen, results } = await pickBackend(
-      () => embedder.embed([probeCrop]),
-      forced ? [forced] : undefined,
-    );
-    return new FaceEngine(embedder, chosen, results, fetchBytes);
+    // Unlock embeds without the flip (one pass): that is what the probe times.
+    const probe = () => embedder.embed([probeCrop], false);
+    const fixed = options.forced ?? options.remembered?.backend ?? null;
+    if (fixed && (await useBackend(fixed))) {
+      // The warm-up the probe would have done (wasm start, shader compilation).
+      await probe();
+      const probes = options.forced ? [{ backend: fixed, ok: true }] : (options.remembered?.probes ?? []);
+      return new FaceEngine(embedder, fixed, probes, options.forced === null, fetchBytes);
+    }
+    const { chosen, results } = await pickBackend(probe, PROBE_ORDER, 3, options.onProbed);
+    return new FaceEngine(embedder, chosen, results, false, fetchBytes);
   }
 
-  async embed(crop: CropPixels): Promise<Float32Array> {
+  /** Unit-length embedding of an aligned crop; `flip` adds its mirror image (enrollment). */
+  async embed(crop: CropPixels, flip: boolean): Promise<Float32Array> {
     // Weights live on one backend; after a switch (a lost GPU) they are loaded on the new one.
     const current = tf.getBackend() as BackendName;
     if (current !== this.loadedOn) {
@@ -69,7 +82,7 @@ export class FaceEngine {
       );
       this.loadedOn = current;
     }
-    const [e] = await this.embedder.embed([crop]);
+    const [e] = await this.embedder.embed([crop], flip);
     if (!e) throw new Error('the model returned no embedding');
     return e;
   }

@@ -1,6 +1,5 @@
 import type { BackendName } from '../embedding/backend';
-import { FaceEngine } from '../embedding/face-engine';
-import { fallbackOrder, switchBackend, watchBackendLoss } from '../embedding/backend-loss';
+import { pipeline, type EngineInfo } from '../pipeline/frame-pipeline.svelte';
 import type { SecurityLevel } from '../math/match';
 import { openFacegateDb, StoreError } from '../store/db';
 import {
@@ -34,8 +33,7 @@ import { evaluatePrf, registerPrf } from '../crypto/webauthn-prf';
 import { waitMs } from '../security/lockout';
 import { VaultLockedError, VaultSession } from './vault.svelte';
 import { announceChange, onChange } from '../store/changes';
-import type { FrameAnalysis } from '../vision/frame-analysis';
-import { CameraSession } from './camera.svelte';
+import { CameraSession, type CameraFrame } from './camera.svelte';
 import { EnrollmentFlow, ENROLL_STEPS } from './enrollment.svelte';
 import { identifyThreshold } from '../math/open-set';
 import { FinetuneController } from './finetune.svelte';
@@ -73,9 +71,6 @@ export class AppState {
   readonly verification = new VerificationFlow();
   readonly finetune = new FinetuneController();
   readonly vault = new VaultSession();
-  engine = $state.raw<FaceEngine | null>(null);
-  engineStatus = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
-  engineError = $state<string | null>(null);
   /** Everyone enrolled, decrypted: empty while the vault's key is not in this tab. */
   people = $state.raw<PersonRecord[]>([]);
   /** How many are enrolled (names are not secret, so this is known before the secret). */
@@ -91,9 +86,21 @@ export class AppState {
   mode = $state<'none' | 'enroll' | 'verify'>('none');
   /** Re-enrolling this person (their samples are replaced), or null for a new person. */
   reenrollId = $state<string | null>(null);
-  private busy = false;
-  private engineLoad: Promise<FaceEngine | null> | null = null;
+  private engineLoad: Promise<EngineInfo | null> | null = null;
   private lockTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** The models in the frame-pipeline worker, once loaded (null before). */
+  get engine(): EngineInfo | null {
+    return pipeline.info;
+  }
+
+  get engineStatus() {
+    return pipeline.status;
+  }
+
+  get engineError(): string | null {
+    return pipeline.error;
+  }
 
   threshold = $derived(
     this.engine
@@ -109,7 +116,10 @@ export class AppState {
     });
     // Another tab enrolled, deleted, changed a setting, failed an attempt or set the secret.
     onChange((change) => void this.changedElsewhere(change.kind));
-    this.camera.onFrame((analysis) => void this.handleFrame(analysis));
+    this.camera.onFrame((frame) => this.handleFrame(frame));
+    // Unlock embeds the crop alone; enrollment adds its mirror image, as templates are made.
+    this.camera.embedRequest = () =>
+      this.mode === 'verify' ? 'single' : this.mode === 'enroll' ? 'flip' : 'none';
     this.camera.onStopped((why) => this.cameraStopped(why));
     try {
       await openFacegateDb({
@@ -320,43 +330,33 @@ export class AppState {
   }
 
   /** Loads the backbone once, on the first screen that needs it; every caller gets the same load. */
-  ensureEngine(): Promise<FaceEngine | null> {
+  ensureEngine(): Promise<EngineInfo | null> {
     this.engineLoad ??= (async () => {
-      this.engineStatus = 'loading';
-      try {
-        this.engine = await FaceEngine.load(import.meta.env.BASE_URL);
-        watchBackendLoss((lost) => void this.backendLost(lost));
-        await this.refreshFinetune().catch((e: unknown) => {
-          this.notice = `The fine-tuned model could not be read; using the shipped one: ${message(e)}`;
-        });
-        this.engineStatus = 'ready';
-        // A fine-tune cut short by closing the tab (or never run for these people) starts again.
-        if (this.settings.autoFinetune && !this.finetune.record && this.people.length > 0) {
-          void this.startFinetune(true);
-        }
-        return this.engine;
-      } catch (e) {
-        this.engineStatus = 'error';
-        this.engineError = message(e);
-        return null;
+      pipeline.onBackendLost((lost, now, why) => this.backendLost(lost, now, why));
+      const engine = await pipeline.start(import.meta.env.BASE_URL);
+      if (!engine) return null;
+      await this.refreshFinetune().catch((e: unknown) => {
+        this.notice = `The fine-tuned model could not be read; using the shipped one: ${message(e)}`;
+      });
+      // A fine-tune cut short by closing the tab (or never run for these people) starts again.
+      if (this.settings.autoFinetune && !this.finetune.record && this.people.length > 0) {
+        void this.startFinetune(true);
       }
+      return engine;
     })();
     return this.engineLoad;
   }
 
   /**
-   * The GPU context went away: everything moves to a CPU backend (the models reload themselves
+   * The GPU context went away: the worker moved to a CPU backend (the models reload themselves
    * there on their next frame) and carries on; an attempt in progress keeps running.
    */
-  private async backendLost(lost: BackendName): Promise<void> {
-    const engine = this.engine;
-    if (!engine) return;
-    try {
-      const now = await switchBackend(fallbackOrder(engine.probes));
+  private backendLost(lost: BackendName, now: BackendName | null, why: string): void {
+    if (now) {
       this.backendNote = now;
       this.notice = `The graphics processor stopped responding (${lost} lost its context); face processing carries on with ${now}, a little slower. Reload the page to try the graphics processor again.`;
-    } catch (e) {
-      this.notice = `The graphics processor stopped and no other engine works: ${message(e)} Reload the page.`;
+    } else {
+      this.notice = `The graphics processor stopped and no other engine works: ${why} Reload the page.`;
     }
   }
 
@@ -464,7 +464,8 @@ export class AppState {
     }
   }
 
-  private async handleFrame(analysis: FrameAnalysis): Promise<void> {
+  /** A frame analysed (and embedded, when a flow asked) by the pipeline worker. */
+  private handleFrame({ analysis, embedding }: CameraFrame): void {
     if (this.mode === 'none' || !this.engine) return;
     if (this.mode === 'verify') {
       // Tallies the frame (and breaks the run when it failed the gate); may end the attempt.
@@ -478,42 +479,40 @@ export class AppState {
         analysis.quality.ok ? (analysis.mesh?.points ?? null) : null,
       );
     }
-    if (!analysis.quality.ok || !analysis.crop) return;
-    // Enrollment embeds only frames that show the view it asks for (enroll-guidance.ts).
+    if (!analysis.quality.ok || !analysis.crop || !embedding) return;
+    // Enrollment keeps only frames that show the view it asks for (enroll-guidance.ts).
     if (this.mode === 'enroll' && !this.enrollment.wants(analysis.quality, performance.now()))
       return;
-    if (this.busy) return;
-    this.busy = true;
+    if (this.mode === 'enroll') void this.enrollFrame(analysis.crop, embedding, analysis);
+    else if (this.mode === 'verify') {
+      // An ended attempt ignores it; the flow's onEnd logs and unlocks.
+      this.verification.push(this.finetune.adapt(embedding));
+    }
+  }
+
+  private async enrollFrame(
+    crop: ImageData,
+    embedding: Float32Array,
+    analysis: CameraFrame['analysis'],
+  ): Promise<void> {
     try {
-      const crop = analysis.crop;
-      const embedding = await this.engine.embed(crop);
-      if (this.mode === 'enroll') {
-        const thumb =
-          this.settings.storeThumbnails && this.enrollment.samples.length === 0
-            ? await cropToBlob(crop)
-            : null;
-        this.enrollment.offer(embedding, analysis.quality.pose, performance.now(), {
-          thumbnail: thumb,
-          crop: this.settings.keepCrops
-            ? { width: crop.width, height: crop.height, data: crop.data }
-            : null,
-        });
-        if (this.enrollment.samples.length >= ENROLL_STEPS.length) {
-          this.mode = 'none';
-          this.enrollment.finishCapture(
-            this.enrolled(),
-            this.threshold,
-            this.reenrollId ?? undefined,
-          );
-        }
-      } else if (this.mode === 'verify') {
-        // An ended attempt ignores it; the flow's onEnd logs and unlocks.
-        this.verification.push(this.finetune.adapt(embedding));
+      const thumb =
+        this.settings.storeThumbnails && this.enrollment.samples.length === 0
+          ? await cropToBlob(crop)
+          : null;
+      if (this.mode !== 'enroll') return;
+      this.enrollment.offer(embedding, analysis.quality.pose, performance.now(), {
+        thumbnail: thumb,
+        crop: this.settings.keepCrops
+          ? { width: crop.width, height: crop.height, data: crop.data }
+          : null,
+      });
+      if (this.enrollment.samples.length >= ENROLL_STEPS.length) {
+        this.mode = 'none';
+        this.enrollment.finishCapture(this.enrolled(), this.threshold, this.reenrollId ?? undefined);
       }
     } catch (e) {
       this.notice = `Face processing failed: ${message(e)}`;
-    } finally {
-      this.busy = false;
     }
   }
 

@@ -6,12 +6,21 @@ import {
   requestCamera,
   CAMERA_MESSAGES,
 } from '../vision/camera';
-import { createFaceDetector, type FaceDetectorHandle } from '../vision/detector';
-import { analyzeFrame, type FrameAnalysis } from '../vision/frame-analysis';
-import { createFaceLandmarker, type FaceLandmarkerHandle } from '../vision/landmarker';
+import type { FrameAnalysis } from '../vision/frame-analysis';
 import { RollingStats } from '../math/rolling-stats';
+import { pipeline } from '../pipeline/frame-pipeline.svelte';
+import type { EmbedRequest } from '../pipeline/pipeline-protocol';
 
 export type CameraStatus = 'idle' | 'loading' | 'running' | 'error';
+
+/** One analysed frame, as the flows get it. */
+export interface CameraFrame {
+  analysis: FrameAnalysis;
+  /** Present when a flow asked for it (embedRequest) and the frame passed the quality gate. */
+  embedding: Float32Array | null;
+}
+
+export type FrameListener = (frame: CameraFrame, video: HTMLVideoElement) => void;
 
 /** Called when the camera stops by itself; `message` is the text the camera view shows. */
 export type CameraStoppedListener = (message: string) => void;
@@ -21,7 +30,9 @@ const WATCHDOG_MS = 1000;
 const STALL_MS = 6000;
 
 /**
- * Owns the camera, the detector and the per-frame loop; screens only read its fields.
+ * Owns the camera and the per-frame loop; the analysis runs in the frame-pipeline worker
+ * (src/lib/pipeline), and screens only read this session's fields. The camera starts at once,
+ * while the models are still loading: frames flow to the pipeline once it is ready.
  *
  * Every screen shares this one session, and each screen's CameraView has its own <video>. On a
  * screen switch the arriving view's start(video) and the leaving view's stop(video) may come in
@@ -45,11 +56,17 @@ export class CameraSession {
   detectMs = $state(0);
   landmarkMs = $state(0);
   alignMs = $state(0);
+  embedMs = $state(0);
+  /** Median time from taking a frame to its result on this thread (the whole pipeline). */
+  frameMs = $state(0);
   frameSize = $state({ width: 0, height: 0 });
 
+  /** What the flows want from each frame (set by whoever feeds the flows). */
+  embedRequest: () => EmbedRequest = () => 'none';
+
   private stream: MediaStream | null = null;
-  private detector: FaceDetectorHandle | null = null;
-  private landmarker: FaceLandmarkerHandle | null = null;
+  /** False until the first analysed frame of a stream: the worker then forgets the old face. */
+  private tracking = false;
   /** The video whose view called start() last and has not stopped. */
   private owner: HTMLVideoElement | null = null;
   /** The video the stream is shown in (lags `owner` while a handover is queued). */
@@ -67,9 +84,7 @@ export class CameraSession {
   private readonly stats = new RollingStats(30);
   // Not reactive state: listeners are plumbing, never rendered.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  private readonly listeners = new Set<
-    (analysis: FrameAnalysis, video: HTMLVideoElement) => void
-  >();
+  private readonly listeners = new Set<FrameListener>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly stoppedListeners = new Set<CameraStoppedListener>();
 
@@ -107,7 +122,7 @@ export class CameraSession {
   }
 
   /** Later stages (enrollment, verification) subscribe to analysed frames. */
-  onFrame(listener: (analysis: FrameAnalysis, video: HTMLVideoElement) => void): () => void {
+  onFrame(listener: FrameListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -141,11 +156,9 @@ export class CameraSession {
 
   private async show(video: HTMLVideoElement, generation: number): Promise<void> {
     const current = () => generation === this.generation;
+    // The models load in the worker while the camera opens; neither waits for the other.
+    void pipeline.start(import.meta.env.BASE_URL);
     try {
-      this.detector ??= await createFaceDetector(import.meta.env.BASE_URL);
-      if (!current()) return;
-      this.landmarker ??= await createFaceLandmarker(import.meta.env.BASE_URL);
-      if (!current()) return;
       let stream = this.stream;
       if (!isLive(stream)) {
         this.release();
@@ -170,6 +183,7 @@ export class CameraSession {
       return;
     }
     this.status = 'running';
+    this.tracking = false;
     this.running = true;
     this.startWatchdog(generation);
     this.scheduleNext(generation);
@@ -244,28 +258,51 @@ export class CameraSession {
   }
 
   private async analyse(generation: number, video: HTMLVideoElement): Promise<void> {
-    const detector = this.detector;
-    const landmarker = this.landmarker;
-    if (!detector || !landmarker) return;
     const current = () => this.running && generation === this.generation;
     const width = video.videoWidth;
     const height = video.videoHeight;
-    if (width > 0 && height > 0) {
+    if (width > 0 && height > 0 && pipeline.status === 'ready' && !pipeline.busy) {
       try {
         // The next frame is asked for only after this one is done: frames that arrive meanwhile
         // are dropped, never queued.
-        const analysis = await analyzeFrame(detector, landmarker, video, width, height, {
-          previousMesh: this.analysis?.mesh ?? null,
-        });
+        const taken = performance.now();
+        const bitmap = await createImageBitmap(video);
+        const result = await pipeline.push(bitmap, this.embedRequest(), this.tracking);
         if (!current()) return;
-        this.stats.frame(performance.now(), analysis.timings);
-        this.analysis = analysis;
-        this.frameSize = { width, height };
-        this.fps = this.stats.fps();
-        this.detectMs = this.stats.median('detectMs');
-        this.landmarkMs = this.stats.median('landmarkMs');
-        this.alignMs = this.stats.median('alignMs');
-        for (const listener of this.listeners) listener(analysis, video);
+        if (result) {
+          this.tracking = true;
+          const frame: CameraFrame = { analysis: result.analysis, embedding: result.embedding };
+          const received = performance.now();
+          for (const listener of this.listeners) listener(frame, video);
+          const done = performance.now();
+          const t = result.timings;
+          this.stats.frame(done, {
+            detectMs: t.detectMs,
+            landmarkMs: t.landmarkMs,
+            alignMs: t.alignMs,
+            embedMs: t.embedMs,
+            frameMs: done - taken,
+          });
+          performance.mark('facegate:frame', {
+            detail: {
+              detectMs: t.detectMs,
+              landmarkMs: t.landmarkMs,
+              alignMs: t.alignMs,
+              embedMs: t.embedMs,
+              matchMs: done - received,
+              workerMs: t.workerMs,
+              totalMs: done - taken,
+            },
+          });
+          this.analysis = result.analysis;
+          this.frameSize = { width, height };
+          this.fps = this.stats.fps();
+          this.detectMs = this.stats.median('detectMs');
+          this.landmarkMs = this.stats.median('landmarkMs');
+          this.alignMs = this.stats.median('alignMs');
+          this.embedMs = this.stats.median('embedMs');
+          this.frameMs = this.stats.median('frameMs');
+        }
       } catch (error) {
         if (!current()) return;
         console.error(error);

@@ -12,6 +12,19 @@ export const DETECTOR_ASSETS = {
   model: 'detector/face_detection_short_range.tflite',
 } as const;
 
+/**
+ * A module worker cannot importScripts() the classic loader, and MediaPipe's fallback, import(),
+ * leaves the classic loader's ModuleFactory out of the global scope; the ES-module build of the
+ * same wasm sets it. The page (the dataset tools) keeps the classic build.
+ */
+export const DETECTOR_WORKER_ASSETS = {
+  ...DETECTOR_ASSETS,
+  wasmLoader: 'mediapipe/vision_wasm_module_internal.js',
+  wasmBinary: 'mediapipe/vision_wasm_module_internal.wasm',
+} as const;
+
+const inWorker = typeof document === 'undefined';
+
 /** Low on purpose: face choice and the "more than one face" rule apply their own, stricter scores. */
 const RAW_MIN_SCORE = 0.3;
 
@@ -40,13 +53,14 @@ async function fetchBytes(url: string, what: string): Promise<Uint8Array> {
 
 export async function createFaceDetector(baseUrl: string): Promise<FaceDetectorHandle> {
   const base = new URL(baseUrl, globalThis.location?.href);
-  const modelBytes = await fetchBytes(new URL(DETECTOR_ASSETS.model, base).href, 'face detector');
+  const assets = inWorker ? DETECTOR_WORKER_ASSETS : DETECTOR_ASSETS;
+  const modelBytes = await fetchBytes(new URL(assets.model, base).href, 'face detector');
   let detector: FaceDetector;
   try {
     detector = await FaceDetector.createFromOptions(
       {
-        wasmLoaderPath: new URL(DETECTOR_ASSETS.wasmLoader, base).href,
-        wasmBinaryPath: new URL(DETECTOR_ASSETS.wasmBinary, base).href,
+        wasmLoaderPath: new URL(assets.wasmLoader, base).href,
+        wasmBinaryPath: new URL(assets.wasmBinary, base).href,
       },
       {
         baseOptions: { modelAssetBuffer: modelBytes, delegate: 'CPU' },

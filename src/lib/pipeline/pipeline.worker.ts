@@ -1,0 +1,186 @@
+/**
+ * The whole per-frame pipeline, off the page's thread: detection, face mesh, alignment, quality
+ * gate and embedding. The page sends camera frames as transferred ImageBitmaps, one at a time
+ * (a frame that comes while one is being analysed is dropped on the page's side, never queued),
+ * and draws what comes back.
+ */
+import { fallbackOrder, switchBackend, watchBackendLoss } from '../embedding/backend-loss';
+import { FaceEngine, loadManifest } from '../embedding/face-engine';
+import type { FaceMesh } from '../math/face-mesh';
+import { createFaceDetector, type FaceDetectorHandle } from '../vision/detector';
+import { analyzeFrame } from '../vision/frame-analysis';
+import { createFaceLandmarker, type FaceLandmarkerHandle } from '../vision/landmarker';
+import { choiceKey, gpuName, usableChoice } from './backend-choice';
+import type {
+  BackendChoice,
+  FrameResult,
+  LoadStage,
+  PipelineReply,
+  PipelineRequest,
+} from './pipeline-protocol';
+import { warmUp } from './warm-up';
+
+const scope = self as unknown as Worker;
+
+function post(reply: PipelineReply, transfer: Transferable[] = []): void {
+  scope.postMessage(reply, transfer);
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+interface Parts {
+  detector: FaceDetectorHandle;
+  landmarker: FaceLandmarkerHandle;
+  files: Awaited<ReturnType<typeof loadManifest>>;
+  key: string;
+}
+
+/** Loaded once per worker; a re-probe only chooses the backend again. */
+let parts: Parts | null = null;
+let engine: FaceEngine | null = null;
+let baseUrl = '';
+let forced: FaceEngine['backend'] | null = null;
+/** The last frame's mesh: the next frame's landmarks look there first (tracking). */
+let previousMesh: FaceMesh | null = null;
+/** One message at a time: a frame never overlaps a load or a re-probe. */
+let queue: Promise<void> = Promise.resolve();
+let watching = false;
+
+function progress(stage: LoadStage, fraction: number, detail: string): void {
+  post({ type: 'progress', stage, fraction, detail });
+}
+
+async function loadParts(): Promise<Parts> {
+  progress('download', 0, 'Loading the face models');
+  let done = 0;
+  // Downloads (or reads from the offline cache) are 3/4 of a first start; the probe the rest.
+  const loaded = <T>(work: Promise<T>, what: string): Promise<T> =>
+    work.then((value) => {
+      done += 1;
+      progress('download', (0.75 * done) / 3, `${what} ready`);
+      return value;
+    });
+  const [detector, landmarker, files] = await Promise.all([
+    loaded(createFaceDetector(baseUrl), 'Face detector'),
+    loaded(createFaceLandmarker(baseUrl), 'Face landmarks'),
+    loaded(loadManifest(baseUrl), 'Face model description'),
+  ]);
+  const key = choiceKey({
+    userAgent: navigator.userAgent,
+    cores: navigator.hardwareConcurrency,
+    gpu: gpuName(),
+    modelId: files.manifest.id,
+  });
+  return { detector, landmarker, files, key };
+}
+
+async function start(remembered: unknown): Promise<void> {
+  try {
+    parts ??= await loadParts();
+    const usable = usableChoice(remembered, parts.key);
+    progress('probe', 0.75, usable ? 'Starting the face model' : 'Choosing the fastest engine');
+    engine = await FaceEngine.load(baseUrl, parts.files, {
+      forced,
+      remembered: usable,
+      onProbed: (n, total) =>
+        progress('probe', 0.75 + (0.2 * n) / Math.max(1, total), 'Choosing the fastest engine'),
+    });
+    progress('start', 0.95, 'Warming up');
+    await warmUp(parts.detector, parts.landmarker);
+    if (!watching) {
+      watching = true;
+      watchBackendLoss((lost) => void backendLost(lost));
+    }
+    post({
+      type: 'ready',
+      manifest: engine.manifest,
+      backend: engine.backend,
+      probes: engine.probes,
+      choice: forced ? null : choiceOf(engine, parts.key, usable),
+      remembered: engine.remembered,
+      threads: 1,
+    });
+  } catch (e) {
+    post({ type: 'load-error', message: message(e) });
+  }
+}
+
+function choiceOf(engine: FaceEngine, key: string, remembered: BackendChoice | null) {
+  if (remembered) return remembered;
+  return { key, backend: engine.backend, probes: engine.probes, at: Date.now() };
+}
+
+/** The GPU went away: carry on on the best CPU backend; the models reload there by themselves. */
+async function backendLost(lost: FaceEngine['backend']): Promise<void> {
+  if (!engine) return;
+  try {
+    const now = await switchBackend(fallbackOrder(engine.probes));
+    post({ type: 'backend-lost', lost, now });
+  } catch (e) {
+    post({ type: 'backend-failed', lost, message: message(e) });
+  }
+}
+
+async function frame(request: Extract<PipelineRequest, { type: 'frame' }>): Promise<void> {
+  const started = performance.now();
+  const bitmap = request.frame;
+  try {
+    if (!parts || !engine) {
+      post({ type: 'skipped', id: request.id, error: null });
+      return;
+    }
+    if (!request.track) previousMesh = null;
+    const analysis = await analyzeFrame(
+      parts.detector,
+      parts.landmarker,
+      bitmap,
+      bitmap.width,
+      bitmap.height,
+      { previousMesh },
+    );
+    previousMesh = analysis.mesh;
+    let embedding: Float32Array | null = null;
+    let embedMs = 0;
+    if (request.embed !== 'none' && analysis.quality.ok && analysis.crop) {
+      const t0 = performance.now();
+      embedding = await engine.embed(analysis.crop, request.embed === 'flip');
+      embedMs = performance.now() - t0;
+    }
+    const result: FrameResult = {
+      id: request.id,
+      analysis,
+      embedding,
+      timings: {
+        ...analysis.timings,
+        embedMs,
+        workerMs: performance.now() - started,
+        detected: true,
+      },
+    };
+    const transfer: Transferable[] = [];
+    if (embedding) transfer.push(embedding.buffer);
+    post({ type: 'frame', result }, transfer);
+  } catch (e) {
+    post({ type: 'skipped', id: request.id, error: message(e) });
+  } finally {
+    bitmap.close();
+  }
+}
+
+
+scope.onmessage = (event: MessageEvent<PipelineRequest>) => {
+  const request = event.data;
+  queue = queue.then(() => {
+    switch (request.type) {
+      case 'init':
+        baseUrl = request.baseUrl;
+        forced = request.forced;
+        return start(request.remembered);
+      case 'frame':
+        return frame(request);
+      case 'reprobe':
+        engine = null;
+        return start(null);
+    }
+  });
+};
