@@ -4,11 +4,13 @@ import { VitePWA } from 'vite-plugin-pwa';
 import { cspMetaTag } from './scripts/lib/csp-meta-plugin.ts';
 import { securityHeaders } from './scripts/lib/security-headers.ts';
 import { modelsFolder } from './scripts/lib/vite-models-plugin.ts';
+import { tfjsWasmThreads } from './scripts/lib/tfjs-wasm-threads-plugin.ts';
 
 // The same headers in dev and in preview/production so that CSP problems show up in development.
 export default defineConfig({
   plugins: [
     svelte(),
+    tfjsWasmThreads(),
     modelsFolder(import.meta.dirname),
     cspMetaTag(),
     VitePWA({
@@ -39,12 +41,9 @@ export default defineConfig({
         // Listing globPatterns replaces the defaults: name every kind the app needs offline.
         globPatterns: ['**/*.{js,css,html,svg,png,ico,wasm,tflite,bin,json}'],
         // Only the wasm variants the app loads: MediaPipe's ES-module SIMD build (the frame-pipeline
-        // worker's; the classic one is for the dataset tools' pages) and tfjs's SIMD builds.
-        globIgnores: [
-          '**/tfjs-backend-wasm.wasm',
-          '**/mediapipe/vision_wasm_internal.*',
-          '**/tfjs-backend-wasm-threaded-simd.wasm',
-        ],
+        // worker's; the classic one is for the dataset tools' pages) and tfjs's SIMD builds,
+        // threaded (with its pthread scripts) and single-threaded (where a host gives no threads).
+        globIgnores: ['**/tfjs-backend-wasm.wasm', '**/mediapipe/vision_wasm_internal.*'],
         // MediaPipe's wasm is 11 MB.
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         navigateFallback: 'index.html',
@@ -52,6 +51,9 @@ export default defineConfig({
       },
     }),
   ],
+  // Workers are bundled separately, with their own plugins: the frame-pipeline, fine-tune and lab
+  // workers run tfjs-wasm, so they get the thread patch too.
+  worker: { plugins: () => [tfjsWasmThreads()] },
   server: { headers: securityHeaders({ dev: true }) },
   preview: { headers: securityHeaders({ dev: false }) },
   build: {

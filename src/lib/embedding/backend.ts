@@ -31,13 +31,31 @@ async function register(wasmBase: string): Promise<void> {
   await import('@tensorflow/tfjs-backend-webgl');
   await import('@tensorflow/tfjs-backend-webgpu');
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  // Threaded wasm starts its workers from blob: scripts, which the CSP (script-src 'self') refuses;
-  // single-threaded SIMD wasm keeps the policy strict.
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  // Threads: the build serves tfjs's pthread scripts as files of the app (tfjs-wasm-threads-plugin),
+  // so the CSP keeps script-src 'self'. The dev server pre-bundles tfjs unpatched (blob: scripts,
+  // refused), so development runs single-threaded.
+  // (Node scripts have no import.meta.env: they run single-threaded tfjs anyway.)
+  const dev = (import.meta as { env?: { DEV?: boolean } }).env?.DEV ?? true;
+  if (dev) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  wasm.setThreadsCount(wasmThreads());
   wasm.setWasmPaths(wasmBase);
   // Start on a backend that initialises synchronously-safe everywhere, so loading the weights
   // does not wait on (or fail in) the highest-priority one; the probe picks the real one after.
   if (!(await tf.setBackend('wasm'))) await tf.setBackend('cpu');
+}
+
+/**
+ * XNNPACK's pool: one thread per core. The page's own thread and the camera take little while
+ * a frame is analysed, so the pool gets every core.
+ */
+export function wasmThreads(): number {
+  return Math.max(1, Math.min(globalThis.navigator?.hardwareConcurrency ?? 1, 8));
+}
+
+/** Threads the wasm backend actually runs with (1 where the browser gives it no threads). */
+export async function activeWasmThreads(): Promise<number> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  return tf.getBackend() === 'wasm' ? Math.max(1, wasm.getThreadsCount()) : 1;
 }
 
 let queue: Promise<unknown> = Promise.resolve();

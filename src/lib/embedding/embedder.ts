@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { runGraph, type GraphSpec, type Params } from './graph';
+import { runGraph, runGraphFused, type GraphSpec, type Params } from './graph';
 import { ModelFileError, verifyFile, type GraphFile, type ModelManifest } from './manifest';
 import { inputTensor, type CropPixels } from './preprocess';
 import { decodeWeights } from './weights';
@@ -43,17 +43,20 @@ export class Embedder {
   /**
    * Raw (unnormalised) embeddings as a tensor; for scripts that keep working in tfjs. `flip`
    * (default: the manifest's flipAugment) sums the embeddings of each crop and its mirror image,
-   * both in one batch: one pass of the graph instead of two.
+   * both in one batch: one pass of the graph instead of two. `fused` runs conv + bias + PReLU as
+   * one op (inference only: no PReLU gradient).
    */
   embedTensor(
     input: tf.Tensor4D,
     params: Params = this.params,
     flip = this.manifest.embedding.flipAugment,
+    fused = false,
   ): tf.Tensor2D {
+    const run = fused ? runGraphFused : runGraph;
     return tf.tidy(() => {
-      if (!flip) return runGraph(this.spec, params, input) as tf.Tensor2D;
+      if (!flip) return run(this.spec, params, input) as tf.Tensor2D;
       const n = input.shape[0];
-      const both = runGraph(this.spec, params, tf.concat([input, tf.reverse(input, 2)], 0));
+      const both = run(this.spec, params, tf.concat([input, tf.reverse(input, 2)], 0));
       return tf.add(tf.slice(both, [0, 0], [n, -1]), tf.slice(both, [n, 0], [n, -1])) as tf.Tensor2D;
     });
   }
@@ -65,7 +68,8 @@ export class Embedder {
   ): Promise<Float32Array[]> {
     if (crops.length === 0) return [];
     const normalized = tf.tidy(() => {
-      const e = this.embedTensor(inputTensor(crops, this.manifest.input), this.params, flip);
+      // Inference: the fused graph (conv + bias + PReLU in one op).
+      const e = this.embedTensor(inputTensor(crops, this.manifest.input), this.params, flip, true);
       return tf.div(e, tf.maximum(tf.norm(e, 'euclidean', 1, true), 1e-12));
     });
     // Always async: dataSync() on webgpu returned zeros and lost the device (ARCHITECTURE.md).

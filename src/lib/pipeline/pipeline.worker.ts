@@ -4,6 +4,7 @@
  * (a frame that comes while one is being analysed is dropped on the page's side, never queued),
  * and draws what comes back.
  */
+import { activeWasmThreads } from '../embedding/backend';
 import { fallbackOrder, switchBackend, watchBackendLoss } from '../embedding/backend-loss';
 import { FaceEngine, loadManifest } from '../embedding/face-engine';
 import type { FaceMesh } from '../math/face-mesh';
@@ -98,7 +99,7 @@ async function start(remembered: unknown): Promise<void> {
       probes: engine.probes,
       choice: forced ? null : choiceOf(engine, parts.key, usable),
       remembered: engine.remembered,
-      threads: 1,
+      threads: await activeWasmThreads(),
     });
   } catch (e) {
     post({ type: 'load-error', message: message(e) });
