@@ -11,33 +11,52 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** Parses `argv` against `options`; throws UsageError (with the usage line) on anything else. */
-export function parseFlags<const O extends Options>(usage: string, options: O, argv: string[]) {
+function parse<const O extends Options>(
+  usage: string,
+  options: O,
+  argv: string[],
+  allowPositionals: boolean,
+) {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+    return parseArgs({ args: argv, options, strict: true, allowPositionals });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new UsageError(`${message}\nusage: ${usage}`);
   }
 }
 
-/**
- * parseFlags over this process's arguments, for a script's entry point: --help prints the usage
- * line, a usage error prints it with the reason; both exit without a stack trace.
- */
-export function readFlags<const O extends Options>(usage: string, options: O) {
+/** Parses `argv` against `options`; throws UsageError (with the usage line) on anything else. */
+export function parseFlags<const O extends Options>(usage: string, options: O, argv: string[]) {
+  return parse(usage, options, argv, false).values;
+}
+
+/** Runs `read` on this process's arguments: --help prints the usage, a usage error its reason. */
+function fromProcess<T>(usage: string, read: (argv: string[]) => T): T {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(`usage: ${usage}`);
     process.exit(0);
   }
   try {
-    return parseFlags(usage, options, argv);
+    return read(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(error.message);
     process.exit(2);
   }
+}
+
+/** parseFlags over this process's arguments, for a script's entry point (no stack traces). */
+export function readFlags<const O extends Options>(usage: string, options: O) {
+  return fromProcess(usage, (argv) => parseFlags(usage, options, argv));
+}
+
+/** readFlags for a script that also takes words (file names) after or between its flags. */
+export function readFlagsAndWords<const O extends Options>(usage: string, options: O) {
+  return fromProcess(usage, (argv) => {
+    const { values, positionals } = parse(usage, options, argv, true);
+    return { flags: values, words: positionals };
+  });
 }
 
 /** A flag's value as a finite number; `what` names the flag in the error. */
