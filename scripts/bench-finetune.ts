@@ -15,7 +15,7 @@ import { readFlags } from './lib/cli.ts';
 import { Embedder } from '../src/lib/embedding/embedder.ts';
 import { decodeBank } from '../src/lib/finetune/bank.ts';
 import { DEFAULT_FINETUNE, finetune } from '../src/lib/finetune/finetune.ts';
-import { parseFolds, parsePairs, peopleInFolds } from '../src/lib/math/lfw-pairs.ts';
+import { parseFolds, parsePairs, peopleInFolds } from './lib/lfw-pairs.ts';
 import type { CropRecord } from './prepare-dataset.ts';
 import { loadCrop } from './lib/embed-crops.ts';
 import { median } from './lib/dataset.ts';

@@ -40,8 +40,8 @@ import {
   type FinetuneConfig,
   type GuardReport,
 } from '../src/lib/finetune/finetune.ts';
-import { tarAtFar, type ScoredPair } from '../src/lib/math/calibrate.ts';
-import { parseFolds, parsePairs, peopleInFolds } from '../src/lib/math/lfw-pairs.ts';
+import { tarAtFar, type ScoredPair } from './lib/calibrate.ts';
+import { parseFolds, parsePairs, peopleInFolds } from './lib/lfw-pairs.ts';
 import { seededRandom } from '../src/lib/math/seeded-random.ts';
 import type { CropRecord } from './prepare-dataset.ts';
 import { degradeCrop, hashString } from './lib/degrade.ts';

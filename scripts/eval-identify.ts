@@ -30,7 +30,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { intFlag, numberFlag, numberListFlag, parseFlags } from './lib/cli.ts';
 import { Embedder } from '../src/lib/embedding/embedder.ts';
-import { parseFolds, parsePairs, peopleInFolds } from '../src/lib/math/lfw-pairs.ts';
+import { parseFolds, parsePairs, peopleInFolds } from './lib/lfw-pairs.ts';
 import {
   decideRanked,
   IDENTIFY_MARGIN,

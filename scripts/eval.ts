@@ -17,14 +17,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Embedder } from '../src/lib/embedding/embedder.ts';
-import {
-  foldAccuracy,
-  rocCurve,
-  verificationReport,
-  type ScoredPair,
-} from '../src/lib/math/calibrate.ts';
-import { parseFolds, parsePairs, type LfwPair } from '../src/lib/math/lfw-pairs.ts';
-import { rocSvg } from '../src/lib/math/roc-svg.ts';
+import { foldAccuracy, rocCurve, verificationReport, type ScoredPair } from './lib/calibrate.ts';
+import { parseFolds, parsePairs, type LfwPair } from './lib/lfw-pairs.ts';
+import { rocSvg } from './lib/roc-svg.ts';
 import type { ModelManifest } from '../src/lib/embedding/manifest.ts';
 import { datasetArgs, prepareDataset } from './prepare-dataset.ts';
 import { IMAGE_REFINE } from '../src/lib/vision/front-end-version.ts';

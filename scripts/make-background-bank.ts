@@ -15,7 +15,7 @@ import { readFlags } from './lib/cli.ts';
 import { Embedder } from '../src/lib/embedding/embedder.ts';
 import { augmentCrop, WEBCAM_AUGMENT, type AugmentRanges } from '../src/lib/finetune/augment.ts';
 import { encodeBank, type BackgroundBankInfo } from '../src/lib/finetune/bank.ts';
-import { parseFolds } from '../src/lib/math/lfw-pairs.ts';
+import { parseFolds } from './lib/lfw-pairs.ts';
 import { seededRandom } from '../src/lib/math/seeded-random.ts';
 import type { CropRecord } from './prepare-dataset.ts';
 import { hashString, jpegRoundTrip } from './lib/degrade.ts';

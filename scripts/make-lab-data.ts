@@ -17,7 +17,7 @@ import { readFlags } from './lib/cli.ts';
 import { format, resolveConfig } from 'prettier';
 import { Embedder } from '../src/lib/embedding/embedder.ts';
 import { encodeLabData } from '../src/lib/lab/lab-data.ts';
-import { parsePairs, peopleInFolds } from '../src/lib/math/lfw-pairs.ts';
+import { parsePairs, peopleInFolds } from './lib/lfw-pairs.ts';
 import { IMAGE_REFINE } from '../src/lib/vision/front-end-version.ts';
 import { frontEndTag } from './lib/crop-folder.ts';
 import { listLfwLayout } from './lib/dataset.ts';

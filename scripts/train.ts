@@ -27,14 +27,14 @@ import {
   thresholdAtFar,
   rocCurve,
   type ScoredPair,
-} from '../src/lib/math/calibrate.ts';
-import { parseFolds, parsePairs, peopleInFolds } from '../src/lib/math/lfw-pairs.ts';
+} from './lib/calibrate.ts';
+import { parseFolds, parsePairs, peopleInFolds } from './lib/lfw-pairs.ts';
 import {
   cosfaceScaleLowerBound,
   type MarginConfig,
   type MarginMethod,
 } from '../src/lib/math/margin-losses.ts';
-import { TailTrainer } from '../src/lib/train/tail-trainer.ts';
+import { TailTrainer } from './lib/tail-trainer.ts';
 import type { CropRecord } from './prepare-dataset.ts';
 import {
   advanceActivations,
