@@ -9,15 +9,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { BatchRunner } from './lib/batch-runner.ts';
+import { intFlag, readFlags } from './lib/cli.ts';
 import { median } from './lib/dataset.ts';
 
-const argv = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
-};
-const runs = Number(flag('--runs', '30'));
-const out = flag('--out', 'docs/bench-embed.json');
+const flags = readFlags('npm run bench:embed -- [--runs 30] [--out docs/bench-embed.json]', {
+  runs: { type: 'string', default: '30' },
+  out: { type: 'string', default: 'docs/bench-embed.json' },
+});
+const runs = intFlag(flags.runs, 'runs');
+const out = flags.out;
 
 const results: Record<string, unknown> = {};
 for (const backend of ['wasm', 'webgl', 'webgpu', 'cpu'] as const) {

@@ -11,19 +11,21 @@ import '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { readFlags } from './lib/cli.ts';
 import { Embedder } from '../src/lib/embedding/embedder.ts';
 import { decodeBank } from '../src/lib/finetune/bank.ts';
 import { DEFAULT_FINETUNE, finetune } from '../src/lib/finetune/finetune.ts';
-import { parseFolds, parsePairs, peopleInFolds } from '../src/lib/math/lfw-pairs.ts';
+import { parseFolds, parsePairs, peopleInFolds } from './lib/lfw-pairs.ts';
 import type { CropRecord } from './prepare-dataset.ts';
 import { loadCrop } from './lib/embed-crops.ts';
 import { median } from './lib/dataset.ts';
 import { fileFetcher, readManifest } from './lib/model-files.ts';
 import { initTf } from './lib/tf-node.ts';
 
-const { values } = parseArgs({
-  options: {
+const values = readFlags(
+  'npm run bench:finetune -- [--backend wasm|cpu] [--runs 3] [--samples 30] [--json FILE] ' +
+    '[--crops .cache/lfw-crops] [--pairs pairs.txt] [--model models]',
+  {
     crops: { type: 'string', default: '.cache/lfw-crops' },
     pairs: { type: 'string', default: '../shared/data/lfw/pairs.txt' },
     model: { type: 'string', default: 'models' },
@@ -32,7 +34,7 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '30' },
     json: { type: 'string' },
   },
-});
+);
 
 async function main() {
   const backend = values.backend === 'cpu' ? 'cpu' : 'wasm';

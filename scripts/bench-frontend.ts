@@ -11,17 +11,21 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from './lib/chromium.ts';
+import { numberFlag, readFlags } from './lib/cli.ts';
 import { listLfwLayout, median, seededRandom } from './lib/dataset.ts';
 import { makeFakeCamera } from './make-fake-camera.ts';
 
-const argv = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
-};
-const seconds = Number(flag('--seconds', '30'));
-const out = flag('--out', 'docs/bench-frontend.json');
-const lfw = resolve(flag('--data', '../shared/data/lfw'));
+const flags = readFlags(
+  'npm run bench:frontend -- [--seconds 30] [--out docs/bench-frontend.json] [--data LFW_DIR]',
+  {
+    seconds: { type: 'string', default: '30' },
+    out: { type: 'string', default: 'docs/bench-frontend.json' },
+    data: { type: 'string', default: '../shared/data/lfw' },
+  },
+);
+const seconds = numberFlag(flags.seconds, 'seconds');
+const out = flags.out;
+const lfw = resolve(flags.data);
 
 const random = seededRandom(7);
 const all = listLfwLayout(lfw);

@@ -13,17 +13,21 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from './lib/chromium.ts';
+import { intFlag, readFlags } from './lib/cli.ts';
 import { median } from './lib/dataset.ts';
 import { makeFakeCamera } from './make-fake-camera.ts';
 
-const argv = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
-};
-const runs = Number(flag('--runs', '10'));
-const out = flag('--out', 'docs/bench-verify.json');
-const lfw = resolve(flag('--data', '../shared/data/lfw'));
+const flags = readFlags(
+  'npm run bench:verify -- [--runs 10] [--out docs/bench-verify.json] [--data LFW_DIR]',
+  {
+    runs: { type: 'string', default: '10' },
+    out: { type: 'string', default: 'docs/bench-verify.json' },
+    data: { type: 'string', default: '../shared/data/lfw' },
+  },
+);
+const runs = intFlag(flags.runs, 'runs');
+const out = flags.out;
+const lfw = resolve(flags.data);
 const photo = (p: string, n: number) => join(lfw, p, `${p}_${String(n).padStart(4, '0')}.jpg`);
 
 const enrollCam = resolve('.cache/bench/enroll.y4m');

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { readFlags } from './lib/cli.ts';
 import { parseOnnx } from './lib/onnx.ts';
 import { onnxToGraph } from './lib/onnx-to-graph.ts';
 import { BASE_MODEL_SHA256, BASE_PACKAGE, baseModelPath } from './lib/base-model.ts';
@@ -45,12 +46,14 @@ export function convertBase(out: string, dtype: 'float16' | 'float32') {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const argv = process.argv.slice(2);
-  const flag = (name: string, fallback: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
-  };
-  const dtype = flag('--dtype', 'float32') === 'float16' ? 'float16' : 'float32';
-  const manifest = convertBase(resolve(flag('--out', '.cache/models/base')), dtype);
+  const flags = readFlags(
+    'npm run convert-base-model -- [--out .cache/models/base] [--dtype float32|float16]',
+    {
+      out: { type: 'string', default: '.cache/models/base' },
+      dtype: { type: 'string', default: 'float32' },
+    },
+  );
+  const dtype = flags.dtype === 'float16' ? 'float16' : 'float32';
+  const manifest = convertBase(resolve(flags.out), dtype);
   console.log(JSON.stringify(manifest.files));
 }

@@ -23,7 +23,7 @@ import '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { readFlags, numberFlag } from './lib/cli.ts';
 import { Embedder } from '../src/lib/embedding/embedder.ts';
 import type { CropPixels } from '../src/lib/embedding/preprocess.ts';
 import { adaptEmbedding } from '../src/lib/finetune/adapter.ts';
@@ -40,8 +40,8 @@ import {
   type FinetuneConfig,
   type GuardReport,
 } from '../src/lib/finetune/finetune.ts';
-import { tarAtFar, type ScoredPair } from '../src/lib/math/calibrate.ts';
-import { parseFolds, parsePairs, peopleInFolds } from '../src/lib/math/lfw-pairs.ts';
+import { tarAtFar, type ScoredPair } from './lib/calibrate.ts';
+import { parseFolds, parsePairs, peopleInFolds } from './lib/lfw-pairs.ts';
 import { seededRandom } from '../src/lib/math/seeded-random.ts';
 import type { CropRecord } from './prepare-dataset.ts';
 import { degradeCrop, hashString } from './lib/degrade.ts';
@@ -51,8 +51,14 @@ import { fileFetcher, readManifest } from './lib/model-files.ts';
 import { initTf } from './lib/tf-node.ts';
 import { readAlignedCrops } from './lib/crop-folder.ts';
 
-const { values } = parseArgs({
-  options: {
+const values = readFlags(
+  'npm run eval-finetune -- [--crops .cache/lfw-crops] [--pairs pairs.txt] [--model models] ' +
+    '[--folds 6-10] [--min-images 10] [--enroll 5] [--max-probes 20] [--group 4] ' +
+    '[--variants clean,degraded,degraded-all] [--json FILE] [--seed 1] [--households N] ' +
+    '[--steps N] [--lr X] [--rank N] [--s X] [--m X] [--views N] [--view-budget N] ' +
+    '[--score-norm on|off] [--rehearsal X] [--decay X] [--anchor X] [--repel X] [--repel-margin X] ' +
+    '[--templates head|mean|views|base] [--augment mild|webcam] [--bank-classes N] [--bank-batch N]',
+  {
     crops: { type: 'string', default: '.cache/lfw-crops' },
     pairs: { type: 'string', default: '../shared/data/lfw/pairs.txt' },
     model: { type: 'string', default: 'models' },
@@ -83,13 +89,13 @@ const { values } = parseArgs({
     'bank-classes': { type: 'string' },
     'bank-batch': { type: 'string' },
   },
-});
+);
 
 function configFromArgs(): FinetuneConfig {
   const cfg = { ...DEFAULT_FINETUNE };
   const num = (k: keyof typeof values) => {
     const v = values[k];
-    return typeof v === 'string' ? Number(v) : undefined;
+    return typeof v === 'string' ? numberFlag(v, k) : undefined;
   };
   cfg.steps = num('steps') ?? cfg.steps;
   cfg.lr = num('lr') ?? cfg.lr;

@@ -28,9 +28,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { intFlag, numberFlag, numberListFlag, parseFlags } from './lib/cli.ts';
 import { Embedder } from '../src/lib/embedding/embedder.ts';
-import { parseFolds, parsePairs, peopleInFolds } from '../src/lib/math/lfw-pairs.ts';
+import { parseFolds, parsePairs, peopleInFolds } from './lib/lfw-pairs.ts';
 import {
   decideRanked,
   IDENTIFY_MARGIN,
@@ -72,26 +72,17 @@ export interface IdentifyEvalArgs {
   json: string | null;
 }
 
-function numberList(spec: string, what: string): number[] {
-  const out = spec.split(',').map((s) => Number(s.trim()));
-  if (out.length === 0 || out.some((n) => !Number.isFinite(n))) {
-    throw new Error(`--${what} must be a comma-separated list of numbers, got ${spec}`);
-  }
-  return out;
-}
-
-function positiveInt(spec: string, what: string): number {
-  const n = Number(spec);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${what} must be a positive integer`);
-  return n;
-}
+const USAGE =
+  'npm run eval-identify -- [--data ../shared/data/celeba-dev] [--strangers ../shared/data/lfw|none] ' +
+  '[--stranger-images 2000] [--stranger-per-person 5] [--stranger-folds 6-10] ' +
+  '[--stranger-pairs FILE] [--enrolled 10,50,100] [--samples-per-person 5] [--trials 10] ' +
+  '[--seed 1] [--margins 0,0.02,0.05,0.1] [--model models] [--cache DIR] [--stranger-cache DIR] ' +
+  '[--backend wasm|cpu] [--json docs/eval-identify.json]';
 
 export function parseIdentifyArgs(argv: string[]): IdentifyEvalArgs {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
+  const values = parseFlags(
+    USAGE,
+    {
       data: { type: 'string', default: '../shared/data/celeba-dev' },
       strangers: { type: 'string', default: '../shared/data/lfw' },
       'stranger-images': { type: 'string', default: '2000' },
@@ -109,27 +100,28 @@ export function parseIdentifyArgs(argv: string[]): IdentifyEvalArgs {
       backend: { type: 'string', default: 'wasm' },
       json: { type: 'string' },
     },
-  });
+    argv,
+  );
   const backend = values.backend;
   if (backend !== 'wasm' && backend !== 'cpu') throw new Error('--backend must be wasm or cpu');
   const strangers = values.strangers === 'none' ? null : values.strangers;
-  const enrolled = numberList(values.enrolled, 'enrolled');
+  const enrolled = numberListFlag(values.enrolled, 'enrolled');
   if (enrolled.some((n) => !Number.isInteger(n) || n < 1)) {
     throw new Error('--enrolled must list positive integers');
   }
-  const margins = numberList(values.margins, 'margins');
+  const margins = numberListFlag(values.margins, 'margins');
   if (margins.some((m) => m < 0)) throw new Error('--margins must not be negative');
   return {
     data: values.data,
     strangers,
-    strangerImages: positiveInt(values['stranger-images'], 'stranger-images'),
-    strangerPerPerson: positiveInt(values['stranger-per-person'], 'stranger-per-person'),
+    strangerImages: intFlag(values['stranger-images'], 'stranger-images'),
+    strangerPerPerson: intFlag(values['stranger-per-person'], 'stranger-per-person'),
     strangerFolds: parseFolds(values['stranger-folds']),
     strangerPairs: values['stranger-pairs'] ?? (strangers ? join(strangers, 'pairs.txt') : null),
     enrolled,
-    samplesPerPerson: positiveInt(values['samples-per-person'], 'samples-per-person'),
-    trials: positiveInt(values.trials, 'trials'),
-    seed: Number(values.seed),
+    samplesPerPerson: intFlag(values['samples-per-person'], 'samples-per-person'),
+    trials: intFlag(values.trials, 'trials'),
+    seed: numberFlag(values.seed, 'seed'),
     margins,
     model: values.model,
     cache: values.cache ?? null,
@@ -491,7 +483,8 @@ export function markdownTable(r: IdentifyEvalResult): string {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  evaluateIdentify(parseIdentifyArgs(process.argv.slice(2)))
+  Promise.resolve()
+    .then(() => evaluateIdentify(parseIdentifyArgs(process.argv.slice(2))))
     .then((r) => {
       console.log(markdownTable(r));
     })

@@ -21,7 +21,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseFlags } from './lib/cli.ts';
 import {
   LIVENESS_LIMIT_MS,
   LIVENESS_RULES,
@@ -54,12 +54,15 @@ function positive(spec: string, what: string, integer: boolean): number {
   return n;
 }
 
+const USAGE =
+  'npm run eval-liveness -- [--videos ../shared/data/videos] [--photos ../shared/data/lfw] ' +
+  '[--people 175] [--video-photos 3] [--seconds 6] [--fps 10] [--step 1] [--seed 1] [--limit N] ' +
+  '[--types still,moved,swung,screen,cut] [--json docs/eval-liveness.json]';
+
 export function parseLivenessArgs(argv: string[]): LivenessEvalArgs {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
+  const values = parseFlags(
+    USAGE,
+    {
       videos: { type: 'string', default: '../shared/data/videos' },
       photos: { type: 'string', default: '../shared/data/lfw' },
       people: { type: 'string', default: '175' },
@@ -72,7 +75,8 @@ export function parseLivenessArgs(argv: string[]): LivenessEvalArgs {
       types: { type: 'string', default: ATTACK_TYPES.join(',') },
       json: { type: 'string' },
     },
-  });
+    argv,
+  );
   return {
     videos: resolve(values.videos),
     photos: resolve(values.photos),

@@ -17,17 +17,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Embedder } from '../src/lib/embedding/embedder.ts';
-import {
-  foldAccuracy,
-  rocCurve,
-  verificationReport,
-  type ScoredPair,
-} from '../src/lib/math/calibrate.ts';
-import { parseFolds, parsePairs, type LfwPair } from '../src/lib/math/lfw-pairs.ts';
-import { rocSvg } from '../src/lib/math/roc-svg.ts';
+import { foldAccuracy, rocCurve, verificationReport, type ScoredPair } from './lib/calibrate.ts';
+import { parseFolds, parsePairs, type LfwPair } from './lib/lfw-pairs.ts';
+import { rocSvg } from './lib/roc-svg.ts';
 import type { ModelManifest } from '../src/lib/embedding/manifest.ts';
 import { datasetArgs, prepareDataset } from './prepare-dataset.ts';
 import { IMAGE_REFINE } from '../src/lib/vision/front-end-version.ts';
+import { readFlags, UsageError } from './lib/cli.ts';
 import { frontEndTag } from './lib/crop-folder.ts';
 import { cosine, embedRecords } from './lib/embed-crops.ts';
 import { fileFetcher, readManifest } from './lib/model-files.ts';
@@ -61,43 +57,39 @@ export interface EvalResult {
   pairs_file: string;
 }
 
-function parseArgs(argv: string[]): EvalArgs {
-  const args: EvalArgs = {
-    data: '',
-    pairs: '',
-    folds: null,
-    json: null,
-    model: 'models',
-    roc: null,
-    cache: null,
-    backend: 'wasm',
-    refine: IMAGE_REFINE,
+const USAGE =
+  'npm run eval -- --data <LFW-layout folder> --pairs <pairs.txt> [--folds 6-10] [--json out.json] ' +
+  '[--model models] [--roc docs/roc.svg] [--cache <crop cache folder>] [--refine | --single-pass] ' +
+  '[--backend wasm|cpu]';
+
+function evalArgs(): EvalArgs {
+  const flags = readFlags(USAGE, {
+    data: { type: 'string', default: '' },
+    pairs: { type: 'string', default: '' },
+    folds: { type: 'string' },
+    json: { type: 'string' },
+    model: { type: 'string', default: 'models' },
+    roc: { type: 'string' },
+    cache: { type: 'string' },
+    refine: { type: 'boolean', default: false },
+    'single-pass': { type: 'boolean', default: false },
+    backend: { type: 'string', default: 'wasm' },
+  });
+  if (!flags.data || !flags.pairs) throw new UsageError(`usage: ${USAGE}`);
+  if (flags.refine && flags['single-pass']) {
+    throw new UsageError('--refine and --single-pass exclude each other');
+  }
+  return {
+    data: flags.data,
+    pairs: flags.pairs,
+    folds: flags.folds === undefined ? null : parseFolds(flags.folds),
+    json: flags.json ?? null,
+    model: flags.model,
+    roc: flags.roc ?? null,
+    cache: flags.cache ?? null,
+    backend: flags.backend === 'cpu' ? 'cpu' : 'wasm',
+    refine: flags.refine ? true : flags['single-pass'] ? false : IMAGE_REFINE,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === '--data') args.data = value();
-    else if (flag === '--pairs') args.pairs = value();
-    else if (flag === '--folds') args.folds = parseFolds(value());
-    else if (flag === '--json') args.json = value();
-    else if (flag === '--model') args.model = value();
-    else if (flag === '--roc') args.roc = value();
-    else if (flag === '--cache') args.cache = value();
-    else if (flag === '--refine') args.refine = true;
-    else if (flag === '--single-pass') args.refine = false;
-    else if (flag === '--backend') args.backend = value() === 'cpu' ? 'cpu' : 'wasm';
-    else throw new Error(`unknown argument ${flag}`);
-  }
-  if (!args.data || !args.pairs) {
-    throw new Error(
-      'usage: eval --data <LFW-layout folder> --pairs <pairs.txt> [--folds 6-10] [--json out]',
-    );
-  }
-  return args;
 }
 
 /**
@@ -189,7 +181,8 @@ export async function evaluate(args: EvalArgs, embedderIn?: Embedder): Promise<E
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  evaluate(parseArgs(process.argv.slice(2)))
+  Promise.resolve()
+    .then(() => evaluate(evalArgs()))
     .then((r) => {
       console.log(JSON.stringify({ ...r, per_fold: undefined }, null, 2));
     })

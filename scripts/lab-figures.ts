@@ -12,7 +12,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { readFlags } from './lib/cli.ts';
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from './lib/chromium.ts';
 import { format, resolveConfig } from 'prettier';
@@ -24,15 +24,15 @@ async function writeFormatted(path: string, text: string): Promise<void> {
   writeFileSync(path, await format(text, { ...options, filepath: path }));
 }
 
-const { values } = parseArgs({
-  options: {
+const values = readFlags(
+  'npm run lab-figures -- [--steps 300] [--seed 1] [--s 16] [--out docs/lab]',
+  {
     steps: { type: 'string', default: '300' },
     seed: { type: 'string', default: '1' },
     s: { type: 'string', default: '16' },
     out: { type: 'string', default: 'docs/lab' },
   },
-  strict: true,
-});
+);
 const steps = Number(values.steps);
 const seed = Number(values.seed);
 const scale = Number(values.s);

@@ -11,11 +11,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { readFlags } from './lib/cli.ts';
 import { Embedder } from '../src/lib/embedding/embedder.ts';
 import { augmentCrop, WEBCAM_AUGMENT, type AugmentRanges } from '../src/lib/finetune/augment.ts';
 import { encodeBank, type BackgroundBankInfo } from '../src/lib/finetune/bank.ts';
-import { parseFolds } from '../src/lib/math/lfw-pairs.ts';
+import { parseFolds } from './lib/lfw-pairs.ts';
 import { seededRandom } from '../src/lib/math/seeded-random.ts';
 import type { CropRecord } from './prepare-dataset.ts';
 import { hashString, jpegRoundTrip } from './lib/degrade.ts';
@@ -26,8 +26,10 @@ import { makeSplits } from './lib/splits.ts';
 import { initTf } from './lib/tf-node.ts';
 import { readAlignedCrops } from './lib/crop-folder.ts';
 
-const { values } = parseArgs({
-  options: {
+const values = readFlags(
+  'npm run make-background-bank -- [--crops .cache/lfw-crops] [--pairs pairs.txt] ' +
+    '[--model models] [--test-folds 6-10] [--calib-folds 5] [--views 4] [--validation 100] [--seed 11]',
+  {
     crops: { type: 'string', default: '.cache/lfw-crops' },
     pairs: { type: 'string', default: '../shared/data/lfw/pairs.txt' },
     model: { type: 'string', default: 'models' },
@@ -37,7 +39,7 @@ const { values } = parseArgs({
     validation: { type: 'string', default: '100' },
     seed: { type: 'string', default: '11' },
   },
-});
+);
 
 const FILE = 'background-bank.bin';
 

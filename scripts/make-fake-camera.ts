@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, openSync, writeSync, closeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { numberFlag, readFlagsAndWords, UsageError } from './lib/cli.ts';
 
 export const FRAME_WIDTH = 640;
 export const FRAME_HEIGHT = 480;
@@ -93,32 +94,23 @@ export function makeFakeCamera({ entries, out, framesPerEntry = 30, fps = 15 }: 
   return { out: resolve(out), frames: frames.length * framesPerEntry };
 }
 
-function parseArgs(argv: string[]): FakeCameraOptions {
-  const entries: string[] = [];
-  let out = '';
-  let framesPerEntry = 30;
-  let fps = 15;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const next = () => {
-      const value = argv[++i];
-      if (value === undefined) throw new Error(`${arg} needs a value`);
-      return value;
-    };
-    if (arg === '--out') out = next();
-    else if (arg === '--frames') framesPerEntry = Number(next());
-    else if (arg === '--fps') fps = Number(next());
-    else entries.push(arg);
-  }
-  if (!out)
-    throw new Error('usage: make-fake-camera --out file.y4m [--frames N] [--fps F] photo...');
+function fakeCameraArgs(): FakeCameraOptions {
+  const usage = 'make-fake-camera --out file.y4m [--frames N] [--fps F] photo...';
+  const { flags, words } = readFlagsAndWords(usage, {
+    out: { type: 'string', default: '' },
+    frames: { type: 'string', default: '30' },
+    fps: { type: 'string', default: '15' },
+  });
+  if (!flags.out) throw new UsageError(`usage: ${usage}`);
+  const framesPerEntry = numberFlag(flags.frames, 'frames');
+  const fps = numberFlag(flags.fps, 'fps');
   if (!(framesPerEntry >= 1) || !(fps >= 1)) throw new Error('--frames and --fps must be >= 1');
-  return { entries, out, framesPerEntry, fps };
+  return { entries: words, out: flags.out, framesPerEntry, fps };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   try {
-    const result = makeFakeCamera(parseArgs(process.argv.slice(2)));
+    const result = makeFakeCamera(fakeCameraArgs());
     console.log(`wrote ${result.out} (${result.frames} frames)`);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);

@@ -13,11 +13,11 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { readFlags } from './lib/cli.ts';
 import { format, resolveConfig } from 'prettier';
 import { Embedder } from '../src/lib/embedding/embedder.ts';
 import { encodeLabData } from '../src/lib/lab/lab-data.ts';
-import { parsePairs, peopleInFolds } from '../src/lib/math/lfw-pairs.ts';
+import { parsePairs, peopleInFolds } from './lib/lfw-pairs.ts';
 import { IMAGE_REFINE } from '../src/lib/vision/front-end-version.ts';
 import { frontEndTag } from './lib/crop-folder.ts';
 import { listLfwLayout } from './lib/dataset.ts';
@@ -32,15 +32,14 @@ const PEOPLE = 8;
 const MIN_ROWS = 8;
 
 const argv = process.argv.slice(2);
-const { values } = parseArgs({
-  args: argv,
-  strict: true,
-  options: {
+const values = readFlags(
+  'npm run make-lab-data -- [--lfw ../shared/data/lfw] [--out public/lab/lfw8.json] [--per-person 12]',
+  {
     lfw: { type: 'string', default: '../shared/data/lfw' },
     out: { type: 'string', default: 'public/lab/lfw8.json' },
     'per-person': { type: 'string', default: '12' },
   },
-});
+);
 
 const quote = (a: string) => (/^[\w./=:@%+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 const COMMAND = ['npx tsx scripts/make-lab-data.ts', ...argv.map(quote)].join(' ');

@@ -13,6 +13,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BatchRunner } from './lib/batch-runner.ts';
+import { intFlag, numberFlag, readFlags, UsageError } from './lib/cli.ts';
 import { claimCropFolder } from './lib/crop-folder.ts';
 import { IMAGE_REFINE } from '../src/lib/vision/front-end-version.ts';
 import { listLfwLayout, median, seededRandom } from './lib/dataset.ts';
@@ -69,35 +70,43 @@ export function datasetArgs(given: Pick<Args, 'data' | 'out'> & Partial<Args>): 
   };
 }
 
-function parseArgs(argv: string[]): Args {
-  const args = datasetArgs({ data: '', out: '' });
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === '--data') args.data = value();
-    else if (flag === '--out') args.out = value();
-    else if (flag === '--limit') args.limit = Number(value());
-    else if (flag === '--batch') args.batch = Number(value());
-    else if (flag === '--max-side') args.maxSide = Number(value());
-    else if (flag === '--contact-sheet') args.contactSheet = value();
-    else if (flag === '--refine') args.refine = true;
-    else if (flag === '--single-pass') args.refine = false;
-    else if (flag === '--min-mesh-score') args.minMeshScore = Number(value());
-    else if (flag === '--files')
-      args.files = readFileSync(value(), 'utf8')
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean);
-    else throw new Error(`unknown argument ${flag}`);
+const USAGE =
+  'npm run prepare-dataset -- --data <LFW-layout folder> --out <cache folder> [--limit N] ' +
+  '[--batch 24] [--max-side 1024] [--contact-sheet out.png] [--files list.txt] ' +
+  '[--refine | --single-pass] [--min-mesh-score S]';
+
+function prepareArgs(): Args {
+  const flags = readFlags(USAGE, {
+    data: { type: 'string', default: '' },
+    out: { type: 'string', default: '' },
+    limit: { type: 'string' },
+    batch: { type: 'string' },
+    'max-side': { type: 'string' },
+    'contact-sheet': { type: 'string' },
+    refine: { type: 'boolean', default: false },
+    'single-pass': { type: 'boolean', default: false },
+    'min-mesh-score': { type: 'string' },
+    files: { type: 'string' },
+  });
+  if (!flags.data || !flags.out) throw new UsageError(`usage: ${USAGE}`);
+  if (flags.refine && flags['single-pass']) {
+    throw new UsageError('--refine and --single-pass exclude each other');
   }
-  if (!args.data || !args.out) {
-    throw new Error(
-      'usage: prepare-dataset --data <LFW-layout folder> --out <cache folder> [--limit N]',
-    );
+  const args = datasetArgs({ data: flags.data, out: flags.out });
+  if (flags.limit !== undefined) args.limit = intFlag(flags.limit, 'limit');
+  if (flags.batch !== undefined) args.batch = intFlag(flags.batch, 'batch');
+  if (flags['max-side'] !== undefined) args.maxSide = intFlag(flags['max-side'], 'max-side');
+  if (flags['contact-sheet'] !== undefined) args.contactSheet = flags['contact-sheet'];
+  if (flags.refine) args.refine = true;
+  if (flags['single-pass']) args.refine = false;
+  if (flags['min-mesh-score'] !== undefined) {
+    args.minMeshScore = numberFlag(flags['min-mesh-score'], 'min-mesh-score');
+  }
+  if (flags.files !== undefined) {
+    args.files = readFileSync(flags.files, 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
   }
   if (!existsSync(args.data)) throw new Error(`no such folder: ${args.data}`);
   return args;
@@ -274,8 +283,10 @@ async function writeContactSheet(args: Args, out: string, records: CropRecord[])
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  prepareDataset(parseArgs(process.argv.slice(2))).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+  Promise.resolve()
+    .then(() => prepareDataset(prepareArgs()))
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
 }

@@ -3,7 +3,7 @@
  * (written by scripts/run-experiments.ts). Prints the markdown tables; writes the SVG plots.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { rocSvg } from '../src/lib/math/roc-svg.ts';
+import { rocSvg } from './lib/roc-svg.ts';
 
 interface Run {
   label: string;

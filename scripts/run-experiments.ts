@@ -3,19 +3,23 @@
  * (frozen trunk, tail re-initialised at random), same budget. Resumable: a configuration whose
  * JSON exists in docs/experiments/ is skipped. Then run `npm run report-experiments`.
  *
- *   npm run experiments -- [--epochs 8] [--only m-sweep|norm|losses]
+ *   npm run experiments -- [--epochs 8] [--only m-sweep|norm|losses] [--s 64]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { readFlags } from './lib/cli.ts';
 
-const argv = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
-};
-const epochs = flag('--epochs', '8');
-const only = flag('--only', '');
-const S = flag('--s', '64');
+const flags = readFlags(
+  'npm run experiments -- [--epochs 8] [--only m-sweep|norm|losses] [--s 64]',
+  {
+    epochs: { type: 'string', default: '8' },
+    only: { type: 'string', default: '' },
+    s: { type: 'string', default: '64' },
+  },
+);
+const epochs = flags.epochs;
+const only = flags.only;
+const S = flags.s;
 
 export const EXPERIMENTS: { group: string; name: string; args: string[] }[] = [
   ...['0', '0.1', '0.2', '0.25', '0.3', '0.35', '0.4', '0.45'].map((m) => ({

@@ -27,14 +27,14 @@ import {
   thresholdAtFar,
   rocCurve,
   type ScoredPair,
-} from '../src/lib/math/calibrate.ts';
-import { parseFolds, parsePairs, peopleInFolds } from '../src/lib/math/lfw-pairs.ts';
+} from './lib/calibrate.ts';
+import { parseFolds, parsePairs, peopleInFolds } from './lib/lfw-pairs.ts';
 import {
   cosfaceScaleLowerBound,
   type MarginConfig,
   type MarginMethod,
 } from '../src/lib/math/margin-losses.ts';
-import { TailTrainer } from '../src/lib/train/tail-trainer.ts';
+import { TailTrainer } from './lib/tail-trainer.ts';
 import type { CropRecord } from './prepare-dataset.ts';
 import {
   advanceActivations,
@@ -49,6 +49,7 @@ import { EMBEDDING_CUT, TAIL_CUT } from './lib/tail-cut.ts';
 import { initTf } from './lib/tf-node.ts';
 import { formatSeconds } from './lib/progress.ts';
 import { readAlignedCrops } from './lib/crop-folder.ts';
+import { intFlag, numberFlag, readFlags } from './lib/cli.ts';
 import { ALIGNMENT_DESCRIPTION } from '../src/lib/vision/front-end-version.ts';
 
 export interface TrainArgs {
@@ -87,73 +88,71 @@ export interface TrainArgs {
   extraTrainFolds: number[];
 }
 
-function parseArgs(argv: string[]): TrainArgs {
-  const a: TrainArgs = {
-    base: '.cache/models/base',
-    crops: '.cache/lfw-crops',
-    pairs: '../shared/data/lfw/pairs.txt',
-    method: 'cosface',
-    s: 64,
-    m: 0.35,
-    featureNorm: true,
-    init: 'pretrained',
-    epochs: 6,
-    lr: 5e-4,
-    batch: 128,
-    seed: 1,
-    testFolds: parseFolds('6-10'),
-    calibFolds: [5],
-    valFolds: [],
-    flip: true,
-    out: null,
-    json: null,
-    dtype: 'float16',
-    label: '',
-    cut: EMBEDDING_CUT,
-    anchor: 0,
-    minImages: 2,
-    extraCrops: null,
-    extraPairs: null,
-    extraTrainFolds: [],
+const USAGE =
+  'npm run train -- [--method cosface] [--s 64] [--m 0.35] [--init pretrained|random] ' +
+  '[--epochs 6] [--lr 5e-4] [--batch 128] [--seed 1] [--no-feature-norm] [--no-flip] ' +
+  '[--test-folds 6-10] [--calib-folds 5] [--val-folds ""] [--cut linear|gdc] [--anchor 0] ' +
+  '[--min-images 2] [--base .cache/models/base] [--crops .cache/lfw-crops] [--pairs pairs.txt] ' +
+  '[--extra-crops DIR --extra-pairs FILE --extra-train-folds 1-5] [--out models] ' +
+  '[--json run.json] [--dtype float16|float32] [--label NAME]';
+
+function trainArgs(): TrainArgs {
+  const f = readFlags(USAGE, {
+    base: { type: 'string', default: '.cache/models/base' },
+    crops: { type: 'string', default: '.cache/lfw-crops' },
+    pairs: { type: 'string', default: '../shared/data/lfw/pairs.txt' },
+    method: { type: 'string', default: 'cosface' },
+    s: { type: 'string', default: '64' },
+    m: { type: 'string', default: '0.35' },
+    'no-feature-norm': { type: 'boolean', default: false },
+    init: { type: 'string', default: 'pretrained' },
+    epochs: { type: 'string', default: '6' },
+    lr: { type: 'string', default: '5e-4' },
+    batch: { type: 'string', default: '128' },
+    seed: { type: 'string', default: '1' },
+    'test-folds': { type: 'string', default: '6-10' },
+    'calib-folds': { type: 'string', default: '5' },
+    'val-folds': { type: 'string', default: '' },
+    'no-flip': { type: 'boolean', default: false },
+    out: { type: 'string' },
+    json: { type: 'string' },
+    dtype: { type: 'string', default: 'float16' },
+    label: { type: 'string', default: '' },
+    anchor: { type: 'string', default: '0' },
+    'min-images': { type: 'string', default: '2' },
+    'extra-crops': { type: 'string' },
+    'extra-pairs': { type: 'string' },
+    'extra-train-folds': { type: 'string' },
+    cut: { type: 'string', default: 'linear' },
+  });
+  return {
+    base: f.base,
+    crops: f.crops,
+    pairs: f.pairs,
+    method: f.method as MarginMethod,
+    s: numberFlag(f.s, 's'),
+    m: numberFlag(f.m, 'm'),
+    featureNorm: !f['no-feature-norm'],
+    init: f.init === 'random' ? 'random' : 'pretrained',
+    epochs: intFlag(f.epochs, 'epochs'),
+    lr: numberFlag(f.lr, 'lr'),
+    batch: intFlag(f.batch, 'batch'),
+    seed: intFlag(f.seed, 'seed', 0),
+    testFolds: parseFolds(f['test-folds']),
+    calibFolds: parseFolds(f['calib-folds']),
+    valFolds: f['val-folds'] ? parseFolds(f['val-folds']) : [],
+    flip: !f['no-flip'],
+    out: f.out ?? null,
+    json: f.json ?? null,
+    dtype: f.dtype === 'float32' ? 'float32' : 'float16',
+    label: f.label,
+    cut: f.cut === 'gdc' ? TAIL_CUT : EMBEDDING_CUT,
+    anchor: numberFlag(f.anchor, 'anchor'),
+    minImages: intFlag(f['min-images'], 'min-images'),
+    extraCrops: f['extra-crops'] ?? null,
+    extraPairs: f['extra-pairs'] ?? null,
+    extraTrainFolds: f['extra-train-folds'] ? parseFolds(f['extra-train-folds']) : [],
   };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const v = () => {
-      const x = argv[++i];
-      if (x === undefined) throw new Error(`${flag} needs a value`);
-      return x;
-    };
-    if (flag === '--base') a.base = v();
-    else if (flag === '--crops') a.crops = v();
-    else if (flag === '--pairs') a.pairs = v();
-    else if (flag === '--method') a.method = v() as MarginMethod;
-    else if (flag === '--s') a.s = Number(v());
-    else if (flag === '--m') a.m = Number(v());
-    else if (flag === '--no-feature-norm') a.featureNorm = false;
-    else if (flag === '--init') a.init = v() === 'random' ? 'random' : 'pretrained';
-    else if (flag === '--epochs') a.epochs = Number(v());
-    else if (flag === '--lr') a.lr = Number(v());
-    else if (flag === '--batch') a.batch = Number(v());
-    else if (flag === '--seed') a.seed = Number(v());
-    else if (flag === '--test-folds') a.testFolds = parseFolds(v());
-    else if (flag === '--calib-folds') a.calibFolds = parseFolds(v());
-    else if (flag === '--val-folds') {
-      const x = v();
-      a.valFolds = x ? parseFolds(x) : [];
-    } else if (flag === '--no-flip') a.flip = false;
-    else if (flag === '--out') a.out = v();
-    else if (flag === '--json') a.json = v();
-    else if (flag === '--dtype') a.dtype = v() === 'float32' ? 'float32' : 'float16';
-    else if (flag === '--label') a.label = v();
-    else if (flag === '--anchor') a.anchor = Number(v());
-    else if (flag === '--min-images') a.minImages = Number(v());
-    else if (flag === '--extra-crops') a.extraCrops = v();
-    else if (flag === '--extra-pairs') a.extraPairs = v();
-    else if (flag === '--extra-train-folds') a.extraTrainFolds = parseFolds(v());
-    else if (flag === '--cut') a.cut = v() === 'gdc' ? TAIL_CUT : EMBEDDING_CUT;
-    else throw new Error(`unknown argument ${flag}`);
-  }
-  return a;
 }
 
 /** Unit embeddings of the tail for the given files (sum with the mirror view when `flip`). */
@@ -488,8 +487,10 @@ export async function train(args: TrainArgs) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  train(parseArgs(process.argv.slice(2))).catch((error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exit(1);
-  });
+  Promise.resolve()
+    .then(() => train(trainArgs()))
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+      process.exit(1);
+    });
 }

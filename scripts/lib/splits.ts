@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parsePairs, peopleInFolds, type LfwPair } from '../../src/lib/math/lfw-pairs.ts';
+import { parsePairs, peopleInFolds, type LfwPair } from './lfw-pairs.ts';
 import type { CropRecord } from '../prepare-dataset.ts';
 
 /**

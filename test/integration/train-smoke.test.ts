@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { Embedder } from '../../src/lib/embedding/embedder';
 import { runGraph } from '../../src/lib/embedding/graph';
 import { inputTensor } from '../../src/lib/embedding/preprocess';
-import { TailTrainer } from '../../src/lib/train/tail-trainer';
+import { TailTrainer } from '../../scripts/lib/tail-trainer';
 import { TAIL_CUT } from '../../scripts/lib/tail-cut';
 import { centreCrop, fetchModelFile, lfwFile, readModelManifest } from './lfw-fixture';
 

@@ -2,125 +2,78 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runGraph } from '../../../src/lib/embedding/graph';
+import onnxProto from 'onnx-proto';
 import { parseOnnx, type OnnxTensor } from '../../../scripts/lib/onnx';
 import { onnxToGraph } from '../../../scripts/lib/onnx-to-graph';
 import { seededRandom as prng } from '../../../src/lib/math/seeded-random';
 
-// ---- A minimal protobuf writer ------------------------------------------------------------
+// ---- Test models, written with onnx-proto's encoder -------------------------------------
 
-type Bytes = number[];
+const { onnx } = onnxProto;
+const { AttributeType } = onnx.AttributeProto;
+type Attr = onnxProto.onnx.IAttributeProto;
+type Tensor = onnxProto.onnx.ITensorProto;
+type ValueInfo = onnxProto.onnx.IValueInfoProto;
 
-/** Varint of an int64 (negative numbers as 10-byte two's complement, as protobuf does). */
-function varint(n: number | bigint): Bytes {
-  let v = BigInt.asUintN(64, BigInt(n));
-  const out: Bytes = [];
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v) b |= 0x80;
-    out.push(b);
-  } while (v);
-  return out;
+const attrInt = (name: string, i: number): Attr => ({ name, i, type: AttributeType.INT });
+const attrFloat = (name: string, f: number): Attr => ({ name, f, type: AttributeType.FLOAT });
+const attrString = (name: string, s: string): Attr => ({
+  name,
+  s: new TextEncoder().encode(s),
+  type: AttributeType.STRING,
+});
+const attrInts = (name: string, ints: number[]): Attr => ({
+  name,
+  ints,
+  type: AttributeType.INTS,
+});
+
+function node(op: string, name: string, input: string[], output: string[], attribute: Attr[] = []) {
+  return { opType: op, name, input, output, attribute };
 }
 
-const key = (field: number, wire: number) => varint(field * 8 + wire);
-const vint = (field: number, n: number | bigint): Bytes => [...key(field, 0), ...varint(n)];
-const ld = (field: number, body: Bytes | Uint8Array): Bytes => [
-  ...key(field, 2),
-  ...varint(body.length),
-  ...body,
-];
-const str = (field: number, s: string) => ld(field, [...new TextEncoder().encode(s)]);
-const f32le = (values: ArrayLike<number>): Bytes => [
-  ...new Uint8Array(Float32Array.from(values).buffer),
-];
-const fixed32 = (field: number, x: number): Bytes => [...key(field, 5), ...f32le([x])];
-
-// AttributeProto
-const attrInt = (name: string, i: number) => [...str(1, name), ...vint(3, i), ...vint(20, 2)];
-const attrFloat = (name: string, f: number) => [...str(1, name), ...fixed32(2, f), ...vint(20, 1)];
-const attrString = (name: string, s: string) => [...str(1, name), ...str(4, s), ...vint(20, 3)];
-/** INTS, packed or as repeated varints. */
-function attrInts(name: string, ints: number[], packed = true): Bytes {
-  const body = packed
-    ? ld(
-        8,
-        ints.flatMap((i) => varint(i)),
-      )
-    : ints.flatMap((i) => vint(8, i));
-  return [...str(1, name), ...body, ...vint(20, 7)];
+/** FLOAT tensor with its values in raw_data (as PyTorch writes them) or in float_data. */
+function floatTensor(name: string, dims: number[], values: Float32Array, raw: boolean): Tensor {
+  const data = raw
+    ? { rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) }
+    : { floatData: Array.from(values) };
+  return { name, dims, dataType: 1, ...data };
 }
+const int64Tensor = (name: string, values: number[]): Tensor => ({
+  name,
+  dims: [values.length],
+  dataType: 7,
+  int64Data: values,
+});
 
-// NodeProto
-function node(op: string, name: string, inputs: string[], outputs: string[], attrs: Bytes[] = []) {
-  return [
-    ...inputs.flatMap((s) => str(1, s)),
-    ...outputs.flatMap((s) => str(2, s)),
-    ...str(3, name),
-    ...str(4, op),
-    ...attrs.flatMap((a) => ld(5, a)),
-  ];
-}
-
-// TensorProto (FLOAT): raw_data, packed float_data, or one fixed32 per float_data element.
-type FloatEncoding = 'raw' | 'packed' | 'unpacked';
-function floatTensor(name: string, dims: number[], values: ArrayLike<number>, enc: FloatEncoding) {
-  const data =
-    enc === 'raw'
-      ? ld(9, f32le(values))
-      : enc === 'packed'
-        ? ld(4, f32le(values))
-        : Array.from(values).flatMap((v) => fixed32(4, v));
-  return [
-    ...ld(
-      1,
-      dims.flatMap((d) => varint(d)),
-    ),
-    ...vint(2, 1),
-    ...str(8, name),
-    ...data,
-  ];
-}
-/** INT64 tensor with int64_data (field 7), dims as repeated (non-packed) varints. */
-function int64Tensor(name: string, values: number[]) {
-  return [
-    ...vint(1, values.length),
-    ...vint(2, 7),
-    ...str(8, name),
-    ...ld(
-      7,
-      values.flatMap((v) => varint(v)),
-    ),
-  ];
-}
-
-// ValueInfoProto with a tensor type; a string dim is a dim_param.
-function valueInfo(name: string, dims: (number | string)[]) {
-  const shape = dims.flatMap((d) => ld(1, typeof d === 'number' ? vint(1, d) : str(2, d)));
-  return [...str(1, name), ...ld(2, ld(1, [...vint(1, 1), ...ld(2, shape)]))];
+/** A tensor-typed ValueInfoProto; a string dim is a dim_param. */
+function valueInfo(name: string, dims: (number | string)[]): ValueInfo {
+  const dim = dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
+  return { name, type: { tensorType: { elemType: 1, shape: { dim } } } };
 }
 
 function model(graph: {
-  nodes: Bytes[];
-  initializers: Bytes[];
-  inputs: Bytes[];
-  outputs: Bytes[];
+  nodes: onnxProto.onnx.INodeProto[];
+  initializers: Tensor[];
+  inputs: ValueInfo[];
+  outputs: ValueInfo[];
 }): Uint8Array {
-  const g = [
-    ...graph.nodes.flatMap((n) => ld(1, n)),
-    ...str(2, 'test-graph'),
-    ...graph.initializers.flatMap((t) => ld(5, t)),
-    ...graph.inputs.flatMap((v) => ld(11, v)),
-    ...graph.outputs.flatMap((v) => ld(12, v)),
-  ];
-  return Uint8Array.from([
-    ...vint(1, 8), // ir_version
-    ...str(2, 'hand-written'),
-    ...str(3, '0.1'), // producer_version (skipped)
-    ...ld(8, [...str(1, ''), ...vint(2, 13)]),
-    ...ld(8, [...str(1, 'com.example'), ...vint(2, 2)]),
-    ...ld(7, g),
-  ]);
+  return onnx.ModelProto.encode({
+    irVersion: 8,
+    producerName: 'test-writer',
+    producerVersion: '0.1',
+    opsetImport: [
+      { domain: '', version: 13 },
+      { domain: 'com.example', version: 2 },
+    ],
+    graph: {
+      name: 'test-graph',
+      node: graph.nodes,
+      initializer: graph.initializers,
+      input: graph.inputs,
+      output: graph.outputs,
+    },
+  }).finish();
 }
 
 // ---- The test model: Conv(2 -> 3, 3x3, pad 1) -> PRelu -> Reshape ------------------------
@@ -147,10 +100,10 @@ interface ConvOptions {
 function testModel(opts: ConvOptions = {}): Uint8Array {
   const convAttrs = [
     attrInt('group', opts.group ?? 1),
-    attrInts('kernel_shape', [3, 3], false),
+    attrInts('kernel_shape', [3, 3]),
     attrInts('pads', opts.pads ?? [1, 1, 1, 1]),
     attrInts('strides', [1, 1]),
-    attrInts('dilations', [1, 1], false),
+    attrInts('dilations', [1, 1]),
     attrString('auto_pad', 'NOTSET'),
   ];
   const nodes = [
@@ -162,9 +115,9 @@ function testModel(opts: ConvOptions = {}): Uint8Array {
   return model({
     nodes,
     initializers: [
-      floatTensor('W', opts.wDims ?? [COUT, CIN, 3, 3], opts.w ?? convW, 'raw'),
-      floatTensor('B', [COUT], convB, 'packed'),
-      floatTensor('slope', [COUT, 1, 1], slope, 'unpacked'),
+      floatTensor('W', opts.wDims ?? [COUT, CIN, 3, 3], opts.w ?? convW, true),
+      floatTensor('B', [COUT], convB, false),
+      floatTensor('slope', [COUT, 1, 1], slope, false),
       int64Tensor('shape', [1, 60]),
     ],
     // Older exporters list initializers among the inputs too; the parser drops them.
@@ -249,7 +202,7 @@ describe('parseOnnx', () => {
   const g = parseOnnx(testModel());
 
   it('reads the model header', () => {
-    expect(g.producer).toBe('hand-written');
+    expect(g.producer).toBe('test-writer');
     expect(g.opsetVersion).toBe(13);
   });
 
@@ -271,7 +224,7 @@ describe('parseOnnx', () => {
     expect(g.nodes[2]?.attrs).toEqual({});
   });
 
-  it('reads float initializers from raw_data, packed and unpacked float_data', () => {
+  it('reads float initializers from raw_data and from float_data', () => {
     const w = g.initializers.get('W') as OnnxTensor;
     expect(w.dims).toEqual([COUT, CIN, 3, 3]);
     expect(w.dataType).toBe(1);
@@ -306,6 +259,15 @@ describe('parseOnnx', () => {
     const again = parseOnnx(view);
     expect(Array.from(again.initializers.get('W')?.floats ?? [])).toEqual(Array.from(convW));
     expect(again.nodes.length).toBe(3);
+  });
+
+  // Regression: under Node the decoder hands raw_data back as Buffer views into the whole file,
+  // and reading floats from such a view's .buffer once read the file's first bytes instead.
+  it('reads raw_data right from a Node Buffer (the way the script reads the file)', () => {
+    const bytes = testModel();
+    const file = Buffer.concat([Buffer.alloc(7, 1), Buffer.from(bytes)]).subarray(7);
+    const parsed = parseOnnx(file);
+    expect(Array.from(parsed.initializers.get('W')?.floats ?? [])).toEqual(Array.from(convW));
   });
 
   // Regression: values were once accumulated in a way that lost these.
@@ -398,7 +360,7 @@ describe('onnxToGraph', () => {
           [attrInt('group', CIN), attrInts('pads', [1, 1, 1, 1])],
         ),
       ],
-      initializers: [floatTensor('W', [CIN, 1, 3, 3], dw, 'raw')],
+      initializers: [floatTensor('W', [CIN, 1, 3, 3], dw, true)],
       inputs: [valueInfo('x', [N, CIN, H, W])],
       outputs: [valueInfo('y', [N, CIN, H, W])],
     });

@@ -10,7 +10,7 @@ import {
   thresholdAtFar,
   verificationReport,
   type ScoredPair,
-} from '../../../src/lib/math/calibrate';
+} from '../../../scripts/lib/calibrate';
 
 function pairs(same: number[], different: number[], fold?: number): ScoredPair[] {
   return [

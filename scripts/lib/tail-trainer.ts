@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { runGraph, tailParamNames, type GraphSpec } from '../embedding/graph';
-import type { MarginConfig } from '../math/margin-losses';
-import { MarginHead } from './margin-heads';
+import { runGraph, tailParamNames, type GraphSpec } from '../../src/lib/embedding/graph.ts';
+import type { MarginConfig } from '../../src/lib/math/margin-losses.ts';
+import { MarginHead } from '../../src/lib/train/margin-heads.ts';
 
 export interface TailTrainerOptions {
   spec: GraphSpec;

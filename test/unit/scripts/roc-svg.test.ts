@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rocSvg } from '../../../src/lib/math/roc-svg';
+import { rocSvg } from '../../../scripts/lib/roc-svg';
 
 /** Cheap well-formedness check: every tag closes in order and every & is an entity. */
 function expectBalancedXml(svg: string): void {

@@ -1,7 +1,7 @@
 /// <reference types="node" />
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { imagePath, parseFolds, parsePairs, peopleInFolds } from '../../../src/lib/math/lfw-pairs';
+import { imagePath, parseFolds, parsePairs, peopleInFolds } from '../../../scripts/lib/lfw-pairs';
 
 const LFW_DIR = '/work/shared/data/lfw';
 
