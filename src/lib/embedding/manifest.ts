@@ -1,4 +1,3 @@
-import type { BackgroundBankInfo } from '../finetune/bank';
 import type { GraphSpec } from './graph';
 import type { WeightEntry } from './weights';
 
@@ -27,6 +26,19 @@ export interface ModelManifest {
   source: { package: string; file: string; licence: string; sha256: string };
   /** The fine-tuning background bank (scripts/make-background-bank.ts); absent: no fine-tuning. */
   background?: BackgroundBankInfo;
+}
+
+/**
+ * The manifest's entry for the fine-tuning background bank (layout and decoding: finetune/bank.ts).
+ * The last `validationClasses` classes are never trained against on device.
+ */
+export interface BackgroundBankInfo {
+  file: string;
+  dim: number;
+  classes: number;
+  samples: number;
+  validationClasses: number;
+  note?: string;
 }
 
 /** graph.json: the op list and where each weight lies in the binary. */

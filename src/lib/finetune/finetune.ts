@@ -18,7 +18,8 @@ import { marginLossTf } from '../train/margin-heads';
 import { adaptEmbedding, type Adapter } from './adapter';
 import { augmentCrop, MILD_AUGMENT, WEBCAM_AUGMENT, type AugmentRanges } from './augment';
 import { dotAt, type BackgroundBank } from './bank';
-import { bankReference, cohortStats, normaliseScore, type ScoreStats } from './score-norm';
+import { normaliseScore, type ScoreNorm, type ScoreStats } from '../math/score-norm';
+import { bankReference, cohortStats } from './score-norm';
 
 export interface FinetuneSample {
   /** The backbone's unit embedding of the stored sample. */
@@ -140,13 +141,6 @@ export interface GuardReport {
     tailBefore: number;
     tailAfter: number;
   };
-}
-
-/** Per-template score normalisation, for the templates the app will use (see FinetuneResult). */
-export interface ScoreNorm {
-  reference: ScoreStats;
-  /** One per person, in the order given. */
-  stats: ScoreStats[];
 }
 
 export interface FinetuneResult {
