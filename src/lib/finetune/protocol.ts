@@ -2,7 +2,9 @@
 import type { BackendName } from '../embedding/backend';
 import type { Adapter } from './adapter';
 import type { ScoreNorm } from '../math/score-norm';
-import type { FinetuneConfig, FinetuneProgress, GuardReport } from './finetune';
+import type { FinetuneConfig } from './config';
+import type { GuardReport } from './guard';
+import type { FinetuneProgress } from './progress';
 
 export interface WorkerSample {
   embedding: Float32Array;
