@@ -16,10 +16,10 @@
  *
  * Gradients: the entry point must import '@tensorflow/tfjs-core/dist/register_all_gradients'.
  */
-import type { BackgroundBank } from './bank';
 import { normaliseScore, type ScoreNorm, type ScoreStats } from '../math/score-norm';
 import { seededRandom } from '../math/seeded-random';
 import { adaptEmbedding, type Adapter } from './adapter';
+import type { BackgroundBank } from './bank';
 import { DEFAULT_FINETUNE, type FinetuneConfig } from './config';
 import { checkAdapter, type GuardReport } from './guard';
 import { planHead } from './head-plan';
