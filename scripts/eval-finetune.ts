@@ -28,12 +28,7 @@ import { Embedder } from '../src/lib/embedding/embedder.ts';
 import type { CropPixels } from '../src/lib/embedding/preprocess.ts';
 import { adaptEmbedding } from '../src/lib/finetune/adapter.ts';
 import { decodeBank } from '../src/lib/finetune/bank.ts';
-import {
-  bankReference,
-  cohortStats,
-  normaliseScore,
-  type ScoreStats,
-} from '../src/lib/finetune/score-norm.ts';
+import { bankReference, cohortStats } from '../src/lib/finetune/score-norm.ts';
 import {
   DEFAULT_FINETUNE,
   finetune,
@@ -42,6 +37,7 @@ import {
 } from '../src/lib/finetune/finetune.ts';
 import { tarAtFar, type ScoredPair } from './lib/calibrate.ts';
 import { parseFolds, parsePairs, peopleInFolds } from './lib/lfw-pairs.ts';
+import { normaliseScore, type ScoreStats } from '../src/lib/math/score-norm.ts';
 import { seededRandom } from '../src/lib/math/seeded-random.ts';
 import type { CropRecord } from './prepare-dataset.ts';
 import { degradeCrop, hashString } from './lib/degrade.ts';

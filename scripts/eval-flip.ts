@@ -8,10 +8,10 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Embedder } from '../src/lib/embedding/embedder.ts';
-import { verificationReport, type ScoredPair } from '../src/lib/math/calibrate.ts';
-import { parseFolds, parsePairs } from '../src/lib/math/lfw-pairs.ts';
+import { verificationReport, type ScoredPair } from './lib/calibrate.ts';
+import { readFlags } from './lib/cli.ts';
+import { parseFolds, parsePairs } from './lib/lfw-pairs.ts';
 import { IMAGE_REFINE } from '../src/lib/vision/front-end-version.ts';
 import { cosine, loadCrop } from './lib/embed-crops.ts';
 import { fileFetcher, readManifest } from './lib/model-files.ts';
@@ -19,16 +19,16 @@ import { initTf } from './lib/tf-node.ts';
 import { defaultCropCache, selectPairs } from './eval.ts';
 import { datasetArgs, prepareDataset } from './prepare-dataset.ts';
 
-const { values } = parseArgs({
-  options: {
+const values = readFlags(
+  'npm run eval-flip -- [--data DIR] [--pairs FILE] [--folds 6-10] [--model DIR] [--json OUT]',
+  {
     data: { type: 'string', default: resolve(import.meta.dirname, '../../shared/data/lfw') },
     pairs: { type: 'string' },
     folds: { type: 'string' },
     model: { type: 'string', default: resolve(import.meta.dirname, '../models') },
     json: { type: 'string' },
   },
-  strict: true,
-});
+);
 const data = values.data;
 const pairsFile = values.pairs ?? resolve(data, 'pairs.txt');
 const folds = values.folds ? parseFolds(values.folds) : null;

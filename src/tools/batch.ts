@@ -11,7 +11,8 @@ import { headPoseFromMesh } from '../lib/math/head-pose';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerBrowserBackends, type BackendName } from '../lib/embedding/backend';
 import { Embedder } from '../lib/embedding/embedder';
-import type { ModelManifest } from '../lib/embedding/manifest';
+import { fetchManifest } from '../lib/embedding/manifest';
+import { fetchModelFile } from '../lib/embedding/model-fetch';
 import type { BatchItemResult, BatchOptions, ContactSheetRequest } from './batch-protocol';
 import { present } from './present';
 
@@ -147,9 +148,10 @@ async function benchEmbed(
   await registerBrowserBackends(new URL('/tfjs/', location.href).href);
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} not available`);
   await tf.ready();
-  const manifest = (await (await fetch('/models/manifest.json')).json()) as ModelManifest;
-  const embedder = await Embedder.load(manifest, async (p) =>
-    (await fetch(`/models/${p}`)).arrayBuffer(),
+  const models = new URL('/models/', location.href);
+  const manifest = await fetchManifest(models);
+  const embedder = await Embedder.load(manifest, (p) =>
+    fetchModelFile(new URL(p, models).href, null),
   );
   const crop = {
     data: new Uint8ClampedArray(112 * 112 * 4).map((_, i) => (i * 37) % 256),

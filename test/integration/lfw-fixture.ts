@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CropPixels } from '../../src/lib/embedding/preprocess';
 import type { ModelManifest } from '../../src/lib/embedding/manifest';
+import { parseManifest } from '../../src/lib/embedding/manifest-parse';
 
 /** LFW beside the repository, read in place (never copied into it). */
 export const LFW = resolve(
@@ -40,7 +41,7 @@ export function centreCrop(file: string): CropPixels {
 }
 
 export function readModelManifest(): ModelManifest {
-  return JSON.parse(readFileSync(resolve(MODELS, 'manifest.json'), 'utf8')) as ModelManifest;
+  return parseManifest(readFileSync(resolve(MODELS, 'manifest.json'), 'utf8'));
 }
 
 export const fetchModelFile = async (path: string) => {

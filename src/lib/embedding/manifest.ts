@@ -1,6 +1,17 @@
-import type { BackgroundBankInfo } from '../finetune/bank';
 import type { GraphSpec } from './graph';
+import { parseManifest } from './manifest-parse';
+import {
+  checkFileBytes,
+  fetchModelFile,
+  ModelFileError,
+  type ExpectedFile,
+  type ModelFetchOptions,
+} from './model-fetch';
 import type { WeightEntry } from './weights';
+
+// Re-exported for the modules that have always taken them from here (embedder, face engine,
+// landmarker); new code can import them from model-fetch.ts.
+export { ModelFileError, sha256Hex } from './model-fetch';
 
 /** models/manifest.json: everything the app and the scripts must agree on about the backbone. */
 export interface ModelManifest {
@@ -29,19 +40,30 @@ export interface ModelManifest {
   background?: BackgroundBankInfo;
 }
 
+/**
+ * The manifest's entry for the fine-tuning background bank (layout and decoding: finetune/bank.ts).
+ * The last `validationClasses` classes are never trained against on device.
+ */
+export interface BackgroundBankInfo {
+  file: string;
+  dim: number;
+  classes: number;
+  samples: number;
+  validationClasses: number;
+  note?: string;
+}
+
 /** graph.json: the op list and where each weight lies in the binary. */
 export interface GraphFile {
   spec: GraphSpec;
   weights: WeightEntry[];
 }
 
-export class ModelFileError extends Error {
-  override name = 'ModelFileError';
-}
-
-export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+/** The manifest's entry for `path`; a path it does not list is refused. */
+export function manifestEntry(manifest: ModelManifest, path: string): ExpectedFile {
+  const entry = manifest.files.find((f) => f.path === path);
+  if (!entry) throw new ModelFileError(`The model manifest does not list ${path}.`);
+  return entry;
 }
 
 /** Refuses a model file whose size or hash differs from the manifest: damaged or tampered. */
@@ -50,17 +72,24 @@ export async function verifyFile(
   path: string,
   bytes: ArrayBuffer,
 ): Promise<void> {
-  const entry = manifest.files.find((f) => f.path === path);
-  if (!entry) throw new ModelFileError(`The model manifest does not list ${path}.`);
-  if (bytes.byteLength !== entry.bytes) {
-    throw new ModelFileError(
-      `The face model file ${path} is damaged (${bytes.byteLength} bytes, expected ${entry.bytes}). Reload the page to fetch it again.`,
-    );
-  }
-  const hash = await sha256Hex(bytes);
-  if (hash !== entry.sha256) {
-    throw new ModelFileError(
-      `The face model file ${path} is damaged or was altered (its checksum does not match). Reload the page to fetch it again.`,
-    );
-  }
+  await checkFileBytes(bytes, manifestEntry(manifest, path));
+}
+
+/** `modelsUrl`/manifest.json, fetched and validated field by field (manifest-parse.ts). */
+export async function fetchManifest(
+  modelsUrl: string | URL,
+  options: ModelFetchOptions = {},
+): Promise<ModelManifest> {
+  const bytes = await fetchModelFile(new URL('manifest.json', modelsUrl).href, null, options);
+  return parseManifest(new TextDecoder().decode(bytes));
+}
+
+/** A file the manifest lists, fetched from `modelsUrl` and checked against its entry. */
+export async function fetchListedFile(
+  modelsUrl: string | URL,
+  manifest: ModelManifest,
+  path: string,
+  options: ModelFetchOptions = {},
+): Promise<ArrayBuffer> {
+  return fetchModelFile(new URL(path, modelsUrl).href, manifestEntry(manifest, path), options);
 }

@@ -12,14 +12,7 @@
  * int8 samples, uint16 sample labels. Vectors are stored as round(v / scale) with
  * scale = max|v| / 127; int8 keeps cosines within ~1e-3 at a quarter of float32's size.
  */
-export interface BackgroundBankInfo {
-  file: string;
-  dim: number;
-  classes: number;
-  samples: number;
-  validationClasses: number;
-  note?: string;
-}
+import type { BackgroundBankInfo } from '../embedding/manifest';
 
 export interface BackgroundBank {
   dim: number;

@@ -8,8 +8,8 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { registerBrowserBackends, type BackendName } from '../embedding/backend';
 import { switchBackend } from '../embedding/backend-loss';
 import { Embedder } from '../embedding/embedder';
-import { loadManifest } from '../embedding/face-engine';
-import { ModelFileError, verifyFile } from '../embedding/manifest';
+import { fetchListedFile, fetchManifest } from '../embedding/manifest';
+import { fetchModelFile, ModelFileError } from '../embedding/model-fetch';
 import { decodeBank, type BackgroundBank } from './bank';
 import { finetune, type FinetunePerson } from './finetune';
 import type { BackendStepResult, WorkerReply, WorkerRequest } from './protocol';
@@ -26,16 +26,20 @@ const post = (reply: WorkerReply, transfer: Transferable[] = []) =>
 
 function load(baseUrl: string): Promise<Loaded> {
   loading ??= (async () => {
-    const { manifest, fetchBytes } = await loadManifest(baseUrl);
+    const base = new URL(baseUrl, location.href);
+    const models = new URL('models/', base);
+    const manifest = await fetchManifest(models);
     const info = manifest.background;
     if (!info)
       throw new ModelFileError(
         'This face model has no background bank, so it cannot be fine-tuned.',
       );
-    await registerBrowserBackends(new URL('tfjs/', new URL(baseUrl, location.href)).href);
-    const embedder = await Embedder.load(manifest, fetchBytes);
-    const bytes = await fetchBytes(info.file);
-    await verifyFile(manifest, info.file, bytes);
+    await registerBrowserBackends(new URL('tfjs/', base).href);
+    // Embedder.load checks the graph and weights against the manifest itself.
+    const embedder = await Embedder.load(manifest, (path) =>
+      fetchModelFile(new URL(path, models).href, null),
+    );
+    const bytes = await fetchListedFile(models, manifest, info.file);
     return { embedder, bank: decodeBank(info, bytes) };
   })();
   return loading;

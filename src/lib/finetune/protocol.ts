@@ -1,7 +1,10 @@
 /** Messages between the app and the fine-tuning worker (finetune.worker.ts). */
 import type { BackendName } from '../embedding/backend';
 import type { Adapter } from './adapter';
-import type { FinetuneConfig, FinetuneProgress, GuardReport, ScoreNorm } from './finetune';
+import type { ScoreNorm } from '../math/score-norm';
+import type { FinetuneConfig } from './config';
+import type { GuardReport } from './guard';
+import type { FinetuneProgress } from './progress';
 
 export interface WorkerSample {
   embedding: Float32Array;

@@ -1,26 +1,10 @@
 /**
- * Per-template score normalisation against the background bank (Z-norm with a cohort of strangers).
- *
- * One fixed threshold treats every template alike, but strangers score higher against some
- * templates than others (a face like many others, or samples all taken through one poor camera).
- * Z-norm measures each template's stranger scores on the bank's views and maps its scores so that
- * those strangers are distributed as they are, on average, against a bank person's own centre:
- * the threshold then means the same false-accept rate for everyone it was calibrated for.
+ * The background bank as the cohort and reference of score normalisation (math/score-norm.ts):
+ * a template's stranger scores are measured on the bank's views, and the reference is how the
+ * bank's strangers score, on average, against a bank person's own centre.
  */
+import { scoreStats, type ScoreStats } from '../math/score-norm';
 import { dotAt, type BackgroundBank } from './bank';
-
-export interface ScoreStats {
-  mean: number;
-  sd: number;
-}
-
-function stats(values: readonly number[]): ScoreStats {
-  const n = values.length;
-  if (n < 2) throw new Error('score normalisation needs at least two cohort scores');
-  const mean = values.reduce((a, x) => a + x, 0) / n;
-  const sd = Math.sqrt(values.reduce((a, x) => a + (x - mean) ** 2, 0) / n);
-  return { mean, sd };
-}
 
 /** Bank people who may serve as the cohort: not the validation strangers the guard checks on. */
 const inCohort = (bank: BackgroundBank, label: number) =>
@@ -32,7 +16,7 @@ export function cohortStats(template: Float32Array, bank: BackgroundBank): Score
   for (let k = 0; k < bank.labels.length; k++)
     if (inCohort(bank, bank.labels[k] ?? 0))
       scores.push(dotAt(template, bank.samples, k * bank.dim, bank.dim));
-  return stats(scores);
+  return scoreStats(scores);
 }
 
 /**
@@ -54,7 +38,7 @@ export function bankReference(bank: BackgroundBank): ScoreStats {
       if (label !== c && inCohort(bank, label))
         scores.push(dotAt(centre, bank.samples, k * bank.dim, bank.dim));
     }
-    const s = stats(scores);
+    const s = scoreStats(scores);
     mean += s.mean;
     sd += s.sd;
   }
@@ -64,9 +48,3 @@ export function bankReference(bank: BackgroundBank): ScoreStats {
 }
 
 const references = new WeakMap<BackgroundBank, ScoreStats>();
-
-/** A raw cosine against a template, on the reference scale. */
-export function normaliseScore(score: number, template: ScoreStats, ref: ScoreStats): number {
-  if (!(template.sd > 0)) return score;
-  return ref.mean + ((score - template.mean) * ref.sd) / template.sd;
-}

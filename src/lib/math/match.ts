@@ -5,7 +5,7 @@
  * Convention (as in calibrate.ts): a score is accepted iff score >= threshold.
  */
 
-import { normaliseScore, type ScoreStats } from '../finetune/score-norm';
+import { normaliseScore, type ScoreStats } from './score-norm';
 
 export type SecurityLevel = 'far_1e-3' | 'far_1e-4' | 'far_1e-5';
 

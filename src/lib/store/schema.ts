@@ -5,7 +5,8 @@
 
 import type { DBSchema } from 'idb';
 import type { Adapter } from '../finetune/adapter';
-import type { GuardReport, ScoreNorm } from '../finetune/finetune';
+import type { GuardReport } from '../finetune/guard';
+import type { ScoreNorm } from '../math/score-norm';
 import type { Sealed } from '../crypto/seal';
 import { norm } from '../math/match';
 

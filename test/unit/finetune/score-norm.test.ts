@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BackgroundBank } from '../../../src/lib/finetune/bank';
-import { bankReference, cohortStats, normaliseScore } from '../../../src/lib/finetune/score-norm';
+import { bankReference, cohortStats } from '../../../src/lib/finetune/score-norm';
 
 const dim = 3;
 const unit = (v: number[]) => {
@@ -56,15 +56,5 @@ describe('score normalisation', () => {
     expect(ref.mean).toBeCloseTo(0, 6);
     const tilt = 0.2 / Math.hypot(1, 0.2);
     expect(ref.sd).toBeCloseTo(Math.sqrt((2 * tilt ** 2) / 4), 6);
-  });
-
-  it('maps a template whose strangers score high onto the reference scale, keeping the order', () => {
-    const ref = { mean: 0, sd: 0.1 };
-    const crowded = { mean: 0.1, sd: 0.2 };
-    expect(normaliseScore(0.1, crowded, ref)).toBeCloseTo(0, 9);
-    expect(normaliseScore(0.5, crowded, ref)).toBeCloseTo(0.2, 9);
-    expect(normaliseScore(0.6, crowded, ref)).toBeGreaterThan(normaliseScore(0.5, crowded, ref));
-    // A degenerate cohort leaves the score as it is.
-    expect(normaliseScore(0.5, { mean: 0.1, sd: 0 }, ref)).toBe(0.5);
   });
 });
