@@ -37,13 +37,14 @@ export default ts.config(
     },
   },
   // Promise bugs need types to see: a promise nobody awaits or catches, or one passed where a
-  // plain callback is expected (an event handler), fails silently at run time.
+  // plain callback is expected (an event handler), fails silently at run time. Each file is typed
+  // by the first of these that includes it: workers without the DOM, the app without Node.
   {
     files: ['**/*.ts', '**/*.svelte'],
     ignores: ['**/*.config.ts', 'eslint.config.js'],
     languageOptions: {
       parserOptions: {
-        project: ['./tsconfig.json', './tsconfig.node.json'],
+        project: ['./tsconfig.app.json', './tsconfig.worker.json', './tsconfig.node.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -22,7 +22,7 @@ interface Loaded {
 let loading: Promise<Loaded> | null = null;
 
 const post = (reply: WorkerReply, transfer: Transferable[] = []) =>
-  (self as unknown as Worker).postMessage(reply, transfer);
+  self.postMessage(reply, transfer);
 
 function load(baseUrl: string): Promise<Loaded> {
   loading ??= (async () => {

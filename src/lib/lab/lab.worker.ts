@@ -12,7 +12,7 @@ let trainer: LabTrainer | null = null;
 // One request at a time, in order: a step must not interleave with a reset.
 let queue: Promise<void> = Promise.resolve();
 
-const post = (reply: LabReply) => (self as unknown as Worker).postMessage(reply);
+const post = (reply: LabReply) => self.postMessage(reply);
 
 async function useBackend(asked: BackendName | null): Promise<BackendName> {
   await registerBrowserBackends(

@@ -1,3 +1,0 @@
-/// <reference types="svelte" />
-/// <reference types="vite/client" />
-/// <reference types="vite-plugin-pwa/client" />
