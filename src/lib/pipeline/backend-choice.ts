@@ -46,7 +46,14 @@ function isChoice(value: unknown): value is BackendChoice {
 export const CHOICE_STORAGE_KEY = 'facegate.backend-choice';
 
 /** Reads the remembered choice from the page's storage; anything unreadable counts as none. */
-export function readRememberedChoice(storage: Pick<Storage, 'getItem'> | null): unknown {
+/** The page's localStorage, or any store with its two methods (workers have none). */
+export interface ChoiceStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export function readRememberedChoice(storage: ChoiceStorage | null): unknown {
   try {
     const text = storage?.getItem(CHOICE_STORAGE_KEY);
     return text ? (JSON.parse(text) as unknown) : null;
@@ -56,7 +63,7 @@ export function readRememberedChoice(storage: Pick<Storage, 'getItem'> | null): 
 }
 
 export function rememberChoice(
-  storage: Pick<Storage, 'setItem' | 'removeItem'> | null,
+  storage: ChoiceStorage | null,
   choice: BackendChoice | null,
 ): void {
   try {

@@ -21,10 +21,8 @@ import type {
 } from './pipeline-protocol';
 import { warmUp } from './warm-up';
 
-const scope = self as unknown as Worker;
-
 function post(reply: PipelineReply, transfer: Transferable[] = []): void {
-  scope.postMessage(reply, transfer);
+  self.postMessage(reply, transfer);
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -169,7 +167,7 @@ async function frame(request: Extract<PipelineRequest, { type: 'frame' }>): Prom
 }
 
 
-scope.onmessage = (event: MessageEvent<PipelineRequest>) => {
+self.onmessage = (event: MessageEvent<PipelineRequest>) => {
   const request = event.data;
   queue = queue.then(() => {
     switch (request.type) {

@@ -23,7 +23,7 @@ export const DETECTOR_WORKER_ASSETS = {
   wasmBinary: 'mediapipe/vision_wasm_module_internal.wasm',
 } as const;
 
-const inWorker = typeof document === 'undefined';
+const inWorker = !('document' in globalThis);
 
 /** Low on purpose: face choice and the "more than one face" rule apply their own, stricter scores. */
 const RAW_MIN_SCORE = 0.3;
