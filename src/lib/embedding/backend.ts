@@ -93,7 +93,9 @@ const WARMUP_RATIO = 20;
 const WARMUP_FLOOR_MS = 2000;
 
 export function warmupBudgetMs(bestMs: number | null): number {
-  return bestMs === null ? Number.POSITIVE_INFINITY : Math.max(WARMUP_FLOOR_MS, WARMUP_RATIO * bestMs);
+  return bestMs === null
+    ? Number.POSITIVE_INFINITY
+    : Math.max(WARMUP_FLOOR_MS, WARMUP_RATIO * bestMs);
 }
 
 class ProbeTimeout extends Error {}

@@ -65,7 +65,9 @@ export class FaceEngine {
     if (fixed && (await useBackend(fixed))) {
       // The warm-up the probe would have done (wasm start, shader compilation).
       await probe();
-      const probes = options.forced ? [{ backend: fixed, ok: true }] : (options.remembered?.probes ?? []);
+      const probes = options.forced
+        ? [{ backend: fixed, ok: true }]
+        : (options.remembered?.probes ?? []);
       return new FaceEngine(embedder, fixed, probes, options.forced === null, fetchBytes);
     }
     const { chosen, results } = await pickBackend(probe, PROBE_ORDER, 3, options.onProbed);

@@ -62,10 +62,7 @@ export function readRememberedChoice(storage: ChoiceStorage | null): unknown {
   }
 }
 
-export function rememberChoice(
-  storage: ChoiceStorage | null,
-  choice: BackendChoice | null,
-): void {
+export function rememberChoice(storage: ChoiceStorage | null, choice: BackendChoice | null): void {
   try {
     if (choice) storage?.setItem(CHOICE_STORAGE_KEY, JSON.stringify(choice));
     else storage?.removeItem(CHOICE_STORAGE_KEY);

@@ -166,7 +166,6 @@ async function frame(request: Extract<PipelineRequest, { type: 'frame' }>): Prom
   }
 }
 
-
 self.onmessage = (event: MessageEvent<PipelineRequest>) => {
   const request = event.data;
   queue = queue.then(() => {
