@@ -89,7 +89,7 @@ export async function faceAttempt(page: Page, target: string): Promise<AttemptEn
   await page.getByTestId('verify-target').selectOption({ label: target });
   const start = page.getByTestId('unlock-start');
   await start.waitFor({ state: 'visible', timeout: 120_000 });
-  const clickedAt = await page.evaluate(() => performance.now());
+  const clickedAt = await now(page);
   await start.click({ timeout: 120_000 });
   await page.waitForFunction(
     () =>
@@ -119,14 +119,26 @@ export async function faceAttempt(page: Page, target: string): Promise<AttemptEn
   return { status: end.status, clickedAt, endedAt: end.at };
 }
 
+export interface ColdUnlockEnd extends AttemptEnd {
+  /** Page clock when the passphrase field showed, and when face unlock was armed. */
+  passphraseShownAt: number;
+  armedAt: number;
+}
+
+const now = (page: Page) => page.evaluate(() => performance.now());
+
 /**
  * Right after a navigation to Unlock on a sealed vault: the passphrase typed as soon as its field
  * shows, the vault locked again at once (face unlock armed), then one face attempt.
  */
-export async function coldUnlock(page: Page, target: string): Promise<AttemptEnd> {
-  await page.getByTestId('passphrase').fill(BENCH_PASSPHRASE, { timeout: 120_000 });
+export async function coldUnlock(page: Page, target: string): Promise<ColdUnlockEnd> {
+  const field = page.getByTestId('passphrase');
+  await field.waitFor({ state: 'visible', timeout: 120_000 });
+  const passphraseShownAt = await now(page);
+  await field.fill(BENCH_PASSPHRASE);
   await page.getByTestId('passphrase-submit').click();
   await page.getByTestId('lock').click({ timeout: 60_000 });
   await waitForVault(page, 'armed');
-  return faceAttempt(page, target);
+  const armedAt = await now(page);
+  return { ...(await faceAttempt(page, target)), passphraseShownAt, armedAt };
 }

@@ -2,7 +2,7 @@
  * The competitors' pages for `npm run bench`, served by scripts/lib/bench-static-server.ts: each
  * opens the (fake) camera, loads its library on the backend named in `?backend=`, then times its
  * whole per-frame pipeline (detection, landmarks/alignment, descriptor) on `warmup + frames` fresh
- * video frames and leaves the result in `window.__bench`. Browser code, kept as plain module text:
+ * video frames (fewer if `seconds` run out) and leaves the result in `window.__bench`. Browser code, kept as plain module text:
  * these libraries are bench-only dev dependencies and the app must never bundle them.
  */
 
@@ -32,6 +32,9 @@ const params = new URLSearchParams(location.search);
 const wanted = params.get('backend') ?? 'wasm';
 const frames = Number(params.get('frames') ?? '60');
 const warmup = Number(params.get('warmup') ?? '10');
+// A cap on the loop: a backend that takes seconds a frame (webgl without a GPU) is still measured,
+// on fewer frames, without holding the bench for minutes.
+const seconds = Number(params.get('seconds') ?? '60');
 try {
   const video = document.createElement('video');
   video.muted = true;
@@ -47,7 +50,8 @@ try {
   const load_ms = performance.now() - loadStart;
   const times_ms = [];
   let described = 0;
-  for (let i = 0; i < warmup + frames; i++) {
+  const deadline = performance.now() + seconds * 1000;
+  for (let i = 0; i < warmup + frames && performance.now() < deadline; i++) {
     await nextFrame();
     const start = performance.now();
     const ok = await pipeline.run(video);
@@ -56,6 +60,7 @@ try {
     times_ms.push(ms);
     if (ok) described++;
   }
+  if (times_ms.length === 0) throw new Error('no frame timed within ' + seconds + ' s (still warming up)');
   window.__bench = { backend: pipeline.backend, load_ms, times_ms, described };
 } catch (error) {
   window.__bench = { error: String(error && error.stack ? error.stack : error) };
