@@ -9,13 +9,7 @@
  * detail { status }. An app without them yields nulls and a note, never made-up numbers.
  */
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import {
-  armVault,
-  coldUnlock,
-  faceAttempt,
-  importPeople,
-  type AttemptEnd,
-} from './bench-app-ui.ts';
+import { armVault, coldUnlock, faceAttempt, importPeople } from './bench-app-ui.ts';
 import {
   longTasksWithin,
   parseFrameTiming,
