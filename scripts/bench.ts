@@ -5,7 +5,7 @@
  *
  *   npm run build && npm run bench -- [--json out.json] [--frames 60] [--warmup 10]
  *     [--backends wasm,webgl] [--competitor-seconds 60] [--skip-competitors] [--skip-app] [--skip-finetune]
- *     [--max-attempts 4] [--data ../shared/data/lfw] [--finetune-crops .cache/lfw-crops]
+ *     [--max-attempts 4] [--data ../shared/data/lfw] [--finetune-crops dir]
  *
  * It builds nothing: dist/ must exist (npm run build). The camera is LFW photos of one person
  * (letterboxed 640x480, 15 FPS), whom the app knows from an encrypted import of real embeddings
@@ -22,7 +22,7 @@ import { chromium } from '@playwright/test';
 import { benchApp } from './lib/bench-app.ts';
 import { COMPETITOR_FOLDERS, FACE_API_PAGE, HUMAN_PAGE } from './lib/bench-competitor-pages.ts';
 import { benchCompetitor, type CompetitorResult } from './lib/bench-competitors.ts';
-import { runFinetune, type FinetuneRun } from './lib/bench-finetune-run.ts';
+import { ensureFinetuneCrops, runFinetune, type FinetuneRun } from './lib/bench-finetune-run.ts';
 import { machineInfo } from './lib/bench-machine.ts';
 import { bundleBytes, modelBytes } from './lib/bench-sizes.ts';
 import { round1 } from './lib/bench-stats.ts';
@@ -45,7 +45,7 @@ const { values } = parseArgs({
     'skip-finetune': { type: 'boolean', default: false },
     'max-attempts': { type: 'string', default: '4' },
     data: { type: 'string', default: process.env.FACEGATE_LFW ?? '../shared/data/lfw' },
-    'finetune-crops': { type: 'string', default: '.cache/lfw-crops' },
+    'finetune-crops': { type: 'string' },
     port: { type: 'string', default: '4177' },
     help: { type: 'boolean', default: false },
   },
@@ -173,10 +173,22 @@ async function main() {
     if (preview?.pid) process.kill(-preview.pid);
   }
 
-  // After the browser is gone, so the two do not share the CPU.
-  const finetune: FinetuneRun | null = values['skip-finetune']
-    ? null
-    : runFinetune(values['finetune-crops']);
+  // After the browser is gone, so the two do not share the CPU. The full LFW crops when made
+  // (npm run prepare-dataset), else crops of the one person it needs, made once.
+  let finetune: FinetuneRun | null = null;
+  if (!values['skip-finetune']) {
+    try {
+      const crops =
+        values['finetune-crops'] ??
+        (existsSync('.cache/lfw-crops/index.json')
+          ? '.cache/lfw-crops'
+          : await ensureFinetuneCrops(lfw, '.cache/bench/finetune-crops'));
+      finetune = runFinetune(crops, join(lfw, 'pairs.txt'));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      finetune = { seconds: null, backend: 'wasm', error: message };
+    }
+  }
 
   const s = app?.summary ?? null;
   const result = {
