@@ -5,7 +5,11 @@
  *
  *   npm run build && npm run bench -- [--json out.json] [--frames 60] [--warmup 10]
  *     [--backends wasm,webgl] [--competitor-seconds 60] [--skip-competitors] [--skip-app] [--skip-finetune]
- *     [--max-attempts 4] [--data ../shared/data/lfw] [--finetune-crops dir]
+ *     [--max-attempts 4] [--data ../shared/data/lfw] [--finetune-crops dir] [--port N]
+ *
+ * Prints the JSON (keys at the top, the details under `details`); --json also writes it. The app is
+ * served by `vite preview` on --port or a free one; face-api and Human by a small static server
+ * from node_modules; each tries --backends and keeps the fastest that described faces.
  *
  * It builds nothing: dist/ must exist (npm run build). The camera is LFW photos of one person
  * (letterboxed 640x480, 15 FPS), whom the app knows from an encrypted import of real embeddings
@@ -13,7 +17,7 @@
  * reads as movement, so attempts can open the vault; the status of each is recorded, but this
  * measures time, not accuracy or liveness.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -26,7 +30,7 @@ import { ensureFinetuneCrops, runFinetune, type FinetuneRun } from './lib/bench-
 import { machineInfo } from './lib/bench-machine.ts';
 import { bundleBytes, modelBytes } from './lib/bench-sizes.ts';
 import { round1 } from './lib/bench-stats.ts';
-import { startStaticServer } from './lib/bench-static-server.ts';
+import { freePort, startStaticServer } from './lib/bench-static-server.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from './lib/chromium.ts';
 import { makeFakeCamera } from './make-fake-camera.ts';
 import { FILE_PASSPHRASE, importFile } from '../test/e2e/paths.ts';
@@ -46,14 +50,14 @@ const { values } = parseArgs({
     'max-attempts': { type: 'string', default: '4' },
     data: { type: 'string', default: process.env.FACEGATE_LFW ?? '../shared/data/lfw' },
     'finetune-crops': { type: 'string' },
-    port: { type: 'string', default: '4177' },
+    port: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help) {
   console.log(
-    'usage: npm run bench -- [--json out.json] [--frames 60] [--warmup 10] [--backends wasm,webgl] [--competitor-seconds 60] [--skip-competitors] [--skip-app] [--skip-finetune] [--max-attempts 4] [--data lfw] [--finetune-crops dir] [--port 4177]',
+    'usage: npm run bench -- [--json out.json] [--frames 60] [--warmup 10] [--backends wasm,webgl] [--competitor-seconds 60] [--skip-competitors] [--skip-app] [--skip-finetune] [--max-attempts 4] [--data lfw] [--finetune-crops dir] [--port N]',
   );
   process.exit(0);
 }
@@ -87,9 +91,11 @@ if (!existsSync(camera))
   makeFakeCamera({ entries: photos, out: camera, framesPerEntry: 15, fps: 15 });
 
 /** Waits until the preview server answers (it takes a few seconds to start). */
-async function waitForServer(url: string, timeoutMs: number): Promise<void> {
+async function waitForServer(url: string, server: ChildProcess, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
+    // Exited (the port taken, dist/ unreadable): whatever answers there is not this build.
+    if (server.exitCode !== null) throw new Error(`vite preview exited with ${server.exitCode}`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -108,7 +114,7 @@ async function main() {
     await makeImports();
   }
 
-  const port = Number(values.port);
+  const port = values.port ? positive('port', values.port) : await freePort();
   const preview = values['skip-app']
     ? null
     : spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort'], {
@@ -136,7 +142,7 @@ async function main() {
   try {
     if (preview) {
       const base = `http://localhost:${port}`;
-      await waitForServer(base, 30_000);
+      await waitForServer(base, preview, 30_000);
       console.log('app:');
       app = await benchApp(browser, {
         base,

@@ -4,6 +4,7 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 
@@ -66,4 +67,16 @@ export async function startStaticServer(
     url: `http://localhost:${port}`,
     close: () => new Promise<void>((done) => server.close(() => done())),
   };
+}
+
+/**
+ * A port free right now, for the app's preview server: a fixed one may be held by another bench
+ * or test run on the same machine, whose app the bench would then measure by mistake.
+ */
+export async function freePort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((done) => probe.close(() => done()));
+  return port;
 }
