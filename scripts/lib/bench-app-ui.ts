@@ -65,11 +65,18 @@ export async function importPeople(
   await page.goto(`${base}/#/people`);
   await page.getByTestId('import-passphrase').fill(filePassphrase);
   await page.getByTestId('import').setInputFiles(file);
-  await page.waitForFunction(
-    (n) => document.querySelectorAll('[data-testid=person]').length === n,
+  const handle = await page.waitForFunction(
+    (n) => {
+      const people = document.querySelectorAll('[data-testid=person]').length;
+      if (people === n) return 'ok';
+      const notice = document.querySelector('[data-testid=notice]')?.textContent?.trim();
+      return notice ? `${people} people, notice: ${notice}` : null;
+    },
     count,
-    { timeout: 120_000 },
+    { timeout: 180_000 },
   );
+  const outcome = await handle.jsonValue();
+  if (outcome !== 'ok') throw new Error(`import of ${file} failed: ${outcome}`);
 }
 
 export interface AttemptEnd {
