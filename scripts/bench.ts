@@ -1,0 +1,275 @@
+/**
+ * The whole benchmark in one run: the built app and two other in-browser face pipelines
+ * (@vladmandic/face-api, @vladmandic/human) on the same fake camera in the same headless Debian
+ * Chromium, plus bundle and model sizes and one fine-tuning run.
+ *
+ *   npm run build && npm run bench -- [--json out.json] [--frames 60] [--warmup 10]
+ *     [--backends wasm,webgl] [--competitor-seconds 60] [--skip-competitors] [--skip-app] [--skip-finetune]
+ *     [--max-attempts 4] [--data ../shared/data/lfw] [--finetune-crops dir] [--port N]
+ *
+ * Prints the JSON (keys at the top, the details under `details`); --json also writes it. The app is
+ * served by `vite preview` on --port or a free one; face-api and Human by a small static server
+ * from node_modules; each tries --backends and keeps the fastest that described faces.
+ *
+ * It builds nothing: dist/ must exist (npm run build). The camera is LFW photos of one person
+ * (letterboxed 640x480, 15 FPS), whom the app knows from an encrypted import of real embeddings
+ * (the e2e's import file, made by test/e2e/real-imports.ts). The cut from one photo to the next
+ * reads as movement, so attempts can open the vault; the status of each is recorded, but this
+ * measures time, not accuracy or liveness.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from '@playwright/test';
+import { benchApp } from './lib/bench-app.ts';
+import { COMPETITOR_FOLDERS, FACE_API_PAGE, HUMAN_PAGE } from './lib/bench-competitor-pages.ts';
+import { benchCompetitor, type CompetitorResult } from './lib/bench-competitors.ts';
+import { ensureFinetuneCrops, runFinetune, type FinetuneRun } from './lib/bench-finetune-run.ts';
+import { machineInfo } from './lib/bench-machine.ts';
+import { bundleBytes, modelBytes } from './lib/bench-sizes.ts';
+import { round1 } from './lib/bench-stats.ts';
+import { freePort, startStaticServer } from './lib/bench-static-server.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from './lib/chromium.ts';
+import { makeFakeCamera } from './make-fake-camera.ts';
+import { FILE_PASSPHRASE, importFile } from '../test/e2e/paths.ts';
+import { IMPORTS, makeImports } from '../test/e2e/real-imports.ts';
+
+const { values } = parseArgs({
+  strict: true,
+  options: {
+    json: { type: 'string' },
+    frames: { type: 'string', default: '60' },
+    warmup: { type: 'string', default: '10' },
+    backends: { type: 'string', default: 'wasm,webgl' },
+    'competitor-seconds': { type: 'string', default: '60' },
+    'skip-competitors': { type: 'boolean', default: false },
+    'skip-app': { type: 'boolean', default: false },
+    'skip-finetune': { type: 'boolean', default: false },
+    'max-attempts': { type: 'string', default: '4' },
+    data: { type: 'string', default: process.env.FACEGATE_LFW ?? '../shared/data/lfw' },
+    'finetune-crops': { type: 'string' },
+    port: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (values.help) {
+  console.log(
+    'usage: npm run bench -- [--json out.json] [--frames 60] [--warmup 10] [--backends wasm,webgl] [--competitor-seconds 60] [--skip-competitors] [--skip-app] [--skip-finetune] [--max-attempts 4] [--data lfw] [--finetune-crops dir] [--port N]',
+  );
+  process.exit(0);
+}
+
+const positive = (name: string, text: string) => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number >= 1`);
+  return n;
+};
+const frames = positive('frames', values.frames);
+const warmup = positive('warmup', values.warmup);
+const maxAttempts = positive('max-attempts', values['max-attempts']);
+const competitorSeconds = positive('competitor-seconds', values['competitor-seconds']);
+const backends = values.backends.split(',').filter(Boolean);
+
+if (!existsSync('dist/index.html')) {
+  console.error('dist/ is missing: run npm run build first (the bench measures the built app).');
+  process.exit(1);
+}
+
+// The person on camera: George W. Bush, photos the import's template was not made from (1, 2, 5, 6).
+const IMPORT_NAME = 'nine';
+const TARGET = 'George';
+const lfw = resolve(values.data);
+const photos = [8, 9, 10, 11, 12, 13, 14, 15].map((n) =>
+  join(lfw, 'George_W_Bush', `George_W_Bush_${String(n).padStart(4, '0')}.jpg`),
+);
+const cameraKey = createHash('sha256').update(photos.join('\n')).digest('hex').slice(0, 8);
+const camera = resolve(`.cache/bench/bench-${cameraKey}.y4m`);
+if (!existsSync(camera))
+  makeFakeCamera({ entries: photos, out: camera, framesPerEntry: 15, fps: 15 });
+
+/** Waits until the preview server answers (it takes a few seconds to start). */
+async function waitForServer(url: string, server: ChildProcess, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    // Exited (the port taken, dist/ unreadable): whatever answers there is not this build.
+    if (server.exitCode !== null) throw new Error(`vite preview exited with ${server.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not answer in ${timeoutMs / 1000} s`);
+}
+
+async function main() {
+  const sizes = { bundle: bundleBytes('dist'), models: modelBytes('.') };
+
+  if (!values['skip-app']) {
+    console.log('making the import file (real embeddings, as the e2e global setup does)…');
+    await makeImports();
+  }
+
+  const port = values.port ? positive('port', values.port) : await freePort();
+  const preview = values['skip-app']
+    ? null
+    : spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort'], {
+        stdio: 'ignore',
+        // Its own process group, so that stopping it also stops the vite process npx starts.
+        detached: true,
+      });
+  const statics = await startStaticServer(
+    { '/faceapi.html': FACE_API_PAGE, '/human.html': HUMAN_PAGE },
+    COMPETITOR_FOLDERS,
+  );
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      ...CHROMIUM_ARGS,
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${camera}`,
+    ],
+  });
+  let app: Awaited<ReturnType<typeof benchApp>> | null = null;
+  let faceapi: CompetitorResult | null = null;
+  let human: CompetitorResult | null = null;
+  const chromiumVersion = browser.version();
+  try {
+    if (preview) {
+      const base = `http://localhost:${port}`;
+      await waitForServer(base, preview, 30_000);
+      console.log('app:');
+      app = await benchApp(browser, {
+        base,
+        importFile: importFile(IMPORT_NAME),
+        filePassphrase: FILE_PASSPHRASE,
+        people: IMPORTS[IMPORT_NAME]?.length ?? 0,
+        target: TARGET,
+        frames,
+        maxAttempts,
+      });
+    }
+    if (!values['skip-competitors']) {
+      const query = `?frames=${frames}&warmup=${warmup}&seconds=${competitorSeconds}`;
+      // The page stops its loop after competitorSeconds; this also covers loading and one slow frame.
+      const timeoutMs = (competitorSeconds + 120) * 1000;
+      console.log('face-api:');
+      faceapi = await benchCompetitor(
+        browser,
+        `${statics.url}/faceapi.html${query}`,
+        backends,
+        timeoutMs,
+      );
+      console.log('Human:');
+      human = await benchCompetitor(
+        browser,
+        `${statics.url}/human.html${query}`,
+        backends,
+        timeoutMs,
+      );
+    }
+  } finally {
+    await browser.close();
+    await statics.close();
+    if (preview?.pid) process.kill(-preview.pid);
+  }
+
+  // After the browser is gone, so the two do not share the CPU. The full LFW crops when made
+  // (npm run prepare-dataset), else crops of the one person it needs, made once.
+  let finetune: FinetuneRun | null = null;
+  if (!values['skip-finetune']) {
+    try {
+      const crops =
+        values['finetune-crops'] ??
+        (existsSync('.cache/lfw-crops/index.json')
+          ? '.cache/lfw-crops'
+          : await ensureFinetuneCrops(lfw, '.cache/bench/finetune-crops'));
+      finetune = runFinetune(crops, join(lfw, 'pairs.txt'));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      finetune = { seconds: null, backend: 'wasm', error: message };
+    }
+  }
+
+  const s = app?.summary ?? null;
+  const result = {
+    e2e_ms_median: round1(s?.e2e_ms_median ?? null),
+    e2e_ms_p90: round1(s?.e2e_ms_p90 ?? null),
+    embed_ms_median: round1(s?.embed_ms_median ?? null),
+    detect_ms_median: round1(s?.detect_ms_median ?? null),
+    landmark_ms_median: round1(s?.landmark_ms_median ?? null),
+    align_ms_median: round1(s?.align_ms_median ?? null),
+    match_ms_median: round1(s?.match_ms_median ?? null),
+    fps: round1(s?.fps ?? null),
+    app_frames: s?.frames ?? 0,
+    faceapi_e2e_ms_median: faceapi?.e2e_ms_median ?? null,
+    faceapi_e2e_ms_p90: faceapi?.e2e_ms_p90 ?? null,
+    faceapi_backend: faceapi?.backend ?? null,
+    human_e2e_ms_median: human?.e2e_ms_median ?? null,
+    human_e2e_ms_p90: human?.e2e_ms_p90 ?? null,
+    human_backend: human?.backend ?? null,
+    main_thread_longest_task_ms: app?.main_thread_longest_task_ms ?? null,
+    main_thread_long_tasks: app?.main_thread_long_tasks ?? null,
+    cold_start_ms: app?.cold_cached.to_decision_ms ?? null,
+    cold_start_ready_ms: app?.cold_cached.to_ready_ms ?? null,
+    cold_start_uncached_ms:
+      app && 'to_decision_ms' in app.cold_uncached ? app.cold_uncached.to_decision_ms : null,
+    cold_start_uncached_ready_ms:
+      app && 'to_ready_ms' in app.cold_uncached ? app.cold_uncached.to_ready_ms : null,
+    // filled by scripts/lib/bench-match.ts (another engineer)
+    match_100k_ms: null,
+    finetune_s: finetune?.seconds ?? null,
+    bundle_gzip_bytes: sizes.bundle.gzip,
+    model_bytes: sizes.models.total,
+    page_js_heap_bytes: app?.memory.js_heap_used_bytes ?? null,
+    backend: app?.backend ?? null,
+    threads: app?.threads ?? null,
+    machine: machineInfo(chromiumVersion),
+    details: {
+      date: new Date().toISOString(),
+      command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+      camera: {
+        file: camera,
+        photos: photos.map((p) => p.slice(lfw.length + 1)),
+        frame: '640x480 letterboxed, 15 FPS, each photo held 1 s, looped',
+      },
+      what: {
+        e2e_ms:
+          'app: facegate:frame totalMs over the analysed frames of warm unlock attempts; competitors: one whole per-frame pipeline call on a fresh video frame, after the warm-up',
+        cold_start_ms:
+          'navigation start -> facegate:decision: page reloaded with everything cached (HTTP cache, service worker, IndexedDB), passphrase typed as soon as shown, vault locked, Unlock pressed',
+        cold_start_uncached_ms:
+          'the same in a fresh browser context (empty HTTP cache, no service worker) holding only the site storage',
+        main_thread_longest_task_ms:
+          'longest main-thread long task (PerformanceObserver longtask) during the warm unlock attempts',
+      },
+      app,
+      faceapi,
+      human,
+      sizes,
+      finetune,
+      competitor_frames: {
+        frames,
+        warmup,
+        seconds_cap: competitorSeconds,
+        backends_tried: backends,
+      },
+    },
+  };
+  console.log(JSON.stringify(result, null, 2));
+  if (values.json) {
+    mkdirSync(dirname(resolve(values.json)), { recursive: true });
+    writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`wrote ${values.json}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,111 @@
+/**
+ * Pure summaries for `npm run bench`: percentiles, and the app's per-frame performance marks
+ * (`facegate:frame`) turned into the bench's per-frame numbers.
+ */
+
+/** The detail of one `facegate:frame` mark, as the app's performance contract defines it. */
+export interface FrameTiming {
+  detectMs: number;
+  landmarkMs: number;
+  alignMs: number;
+  embedMs: number;
+  matchMs: number;
+  totalMs: number;
+}
+
+export interface FrameMark {
+  /** The mark's startTime (ms since the page's navigation start). */
+  startTime: number;
+  detail: FrameTiming;
+}
+
+export interface FrameSummary {
+  frames: number;
+  e2e_ms_median: number;
+  e2e_ms_p90: number;
+  detect_ms_median: number;
+  landmark_ms_median: number;
+  align_ms_median: number;
+  /** Over the frames that were embedded (embedMs > 0); null when none was. */
+  embed_ms_median: number | null;
+  embedded_frames: number;
+  /** Over the frames that were matched (matchMs > 0); null when none was. */
+  match_ms_median: number | null;
+  /** Analysed frames per second between the first and the last mark; null under two marks. */
+  fps: number | null;
+}
+
+const FRAME_KEYS = ['detectMs', 'landmarkMs', 'alignMs', 'embedMs', 'matchMs', 'totalMs'] as const;
+
+/** Linear interpolation between order statistics (numpy's default); null for no values. */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (!(p >= 0 && p <= 100)) throw new Error(`percentile ${p} is outside 0..100`);
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const rank = (p / 100) * (sorted.length - 1);
+  const low = Math.floor(rank);
+  const high = Math.ceil(rank);
+  const a = sorted[low] as number;
+  const b = sorted[high] as number;
+  return a + (b - a) * (rank - low);
+}
+
+export const median = (values: readonly number[]) => percentile(values, 50);
+
+/** Rounds to 0.1 (ms, s): finer digits are noise on a shared machine; null stays null. */
+export function round1(value: number | null): number | null {
+  return value === null ? null : Math.round(value * 10) / 10;
+}
+
+/**
+ * A mark's detail as a FrameTiming, or null when it breaks the contract (a field missing, not a
+ * finite number, or negative): the bench must not average what the app did not measure.
+ */
+export function parseFrameTiming(detail: unknown): FrameTiming | null {
+  if (typeof detail !== 'object' || detail === null) return null;
+  const record = detail as Record<string, unknown>;
+  const out = {} as FrameTiming;
+  for (const key of FRAME_KEYS) {
+    const value = record[key];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return null;
+    out[key] = value;
+  }
+  return out;
+}
+
+/** The per-frame numbers over these marks; null when there is none. */
+export function summarizeFrames(marks: readonly FrameMark[]): FrameSummary | null {
+  if (marks.length === 0) return null;
+  const pick = (key: (typeof FRAME_KEYS)[number]) => marks.map((m) => m.detail[key]);
+  const embedded = pick('embedMs').filter((ms) => ms > 0);
+  const matched = pick('matchMs').filter((ms) => ms > 0);
+  const times = marks.map((m) => m.startTime).sort((a, b) => a - b);
+  const span = (times[times.length - 1] as number) - (times[0] as number);
+  return {
+    frames: marks.length,
+    e2e_ms_median: median(pick('totalMs')) as number,
+    e2e_ms_p90: percentile(pick('totalMs'), 90) as number,
+    detect_ms_median: median(pick('detectMs')) as number,
+    landmark_ms_median: median(pick('landmarkMs')) as number,
+    align_ms_median: median(pick('alignMs')) as number,
+    embed_ms_median: median(embedded),
+    embedded_frames: embedded.length,
+    match_ms_median: median(matched),
+    fps: marks.length >= 2 && span > 0 ? ((marks.length - 1) * 1000) / span : null,
+  };
+}
+
+export interface LongTask {
+  startTime: number;
+  duration: number;
+}
+
+/** Long tasks that overlap [from, to] (ms on the page's clock): their count and the longest. */
+export function longTasksWithin(
+  tasks: readonly LongTask[],
+  from: number,
+  to: number,
+): { count: number; longest_ms: number } {
+  const inside = tasks.filter((t) => t.startTime <= to && t.startTime + t.duration >= from);
+  return { count: inside.length, longest_ms: Math.max(0, ...inside.map((t) => t.duration)) };
+}
