@@ -21,6 +21,8 @@ export interface CompetitorPageResult {
   times_ms?: number[];
   /** Timed frames in which the pipeline produced a descriptor (a face found and described). */
   described?: number;
+  /** Cross-origin isolated: tfjs-wasm may run threaded, as in the app. */
+  isolated?: boolean;
 }
 
 /**
@@ -61,7 +63,7 @@ try {
     if (ok) described++;
   }
   if (times_ms.length === 0) throw new Error('no frame timed within ' + seconds + ' s (still warming up)');
-  window.__bench = { backend: pipeline.backend, load_ms, times_ms, described };
+  window.__bench = { backend: pipeline.backend, load_ms, times_ms, described, isolated: crossOriginIsolated };
 } catch (error) {
   window.__bench = { error: String(error && error.stack ? error.stack : error) };
 }

@@ -13,6 +13,8 @@ export interface CompetitorRun {
   load_ms?: number | null;
   frames?: number;
   described_frames?: number;
+  /** Cross-origin isolated, so tfjs-wasm could run threaded (as the app does). */
+  isolated?: boolean;
   e2e_ms_median?: number | null;
   e2e_ms_p90?: number | null;
 }
@@ -50,6 +52,7 @@ async function runPage(
       load_ms: round1(result.load_ms ?? null),
       frames: result.times_ms.length,
       described_frames: result.described ?? 0,
+      isolated: result.isolated ?? false,
       e2e_ms_median: round1(median(result.times_ms)),
       e2e_ms_p90: round1(percentile(result.times_ms, 90)),
     };

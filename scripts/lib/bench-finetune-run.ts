@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseFolds, parsePairs, peopleInFolds } from '../../src/lib/math/lfw-pairs.ts';
+import { parseFolds, parsePairs, peopleInFolds } from './lfw-pairs.ts';
 import { datasetArgs, prepareDataset } from '../prepare-dataset.ts';
 import { listLfwLayout } from './dataset.ts';
 

@@ -17,6 +17,15 @@ const TYPES: Record<string, string> = {
   '.bin': 'application/octet-stream',
 };
 
+/**
+ * Cross-origin isolated, like the app (scripts/lib/security-headers.ts): tfjs-wasm then runs its
+ * threaded build for the competitors too, so every pipeline gets the same cores.
+ */
+const ISOLATION = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
 export interface StaticServer {
   url: string;
   close(): Promise<void>;
@@ -34,7 +43,11 @@ export async function startStaticServer(
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
     const page = pages[path];
     if (page !== undefined) {
-      response.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' });
+      response.writeHead(200, {
+        'content-type': TYPES['.html'],
+        'cache-control': 'no-store',
+        ...ISOLATION,
+      });
       response.end(page);
       return;
     }
@@ -54,6 +67,7 @@ export async function startStaticServer(
       response.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'content-length': size,
+        ...ISOLATION,
       });
       createReadStream(file).pipe(response);
       return;

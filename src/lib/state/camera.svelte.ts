@@ -25,6 +25,8 @@ export type FrameListener = (frame: CameraFrame, video: HTMLVideoElement) => voi
 /** Called when the camera stops by itself; `message` is the text the camera view shows. */
 export type CameraStoppedListener = (message: string) => void;
 
+let readyMarked = false;
+
 /** How often the frame watchdog looks, and how long without a frame counts as a stopped camera. */
 const WATCHDOG_MS = 1000;
 const STALL_MS = 6000;
@@ -271,6 +273,13 @@ export class CameraSession {
         if (!current()) return;
         if (result) {
           this.tracking = true;
+          // For the benchmark (scripts/bench.ts): camera and models both ready, once per page.
+          if (!readyMarked && pipeline.info) {
+            readyMarked = true;
+            performance.mark('facegate:ready', {
+              detail: { backend: pipeline.info.backend, threads: pipeline.info.threads },
+            });
+          }
           const frame: CameraFrame = { analysis: result.analysis, embedding: result.embedding };
           const received = performance.now();
           for (const listener of this.listeners) listener(frame, video);

@@ -279,6 +279,10 @@ export class FaceSession implements FaceModel {
 
   /** An attempt ended (verdict or time-out, from a frame or the flow's timer). */
   private async verificationEnded(flow: VerificationFlow): Promise<void> {
+    // For the benchmark (scripts/bench.ts): when the decision came, and which.
+    performance.mark('facegate:decision', {
+      detail: { status: flow.status, reason: flow.stopReason ?? null },
+    });
     if (this.mode === 'verify') this.mode = 'none';
     const spoof = flow.status === 'timed_out' && flow.stopReason === 'not_live';
     // Any other time-out saw no usable face: it is neither an accept nor a rejection of anyone.
