@@ -37,8 +37,6 @@ function scoreMap(person: Enrolled): { slope: number; offset: number } {
   return { slope, offset: n.reference.mean - n.template.mean * slope };
 }
 
-const finite = (v: Float32Array) => v.every((x) => Number.isFinite(x));
-
 export class TemplateMatrix {
   readonly size: number;
   readonly dim: number;
@@ -75,13 +73,10 @@ export class TemplateMatrix {
     this.upper = new Float64Array(n);
     // Mixed lengths or non-finite values: identify() throws or ranks NaNs its own way; the matrix
     // then leaves every probe to it rather than guessing.
-    const packable =
-      n > 0 &&
-      this.dim > 0 &&
-      people.every((p) => p.template.length === this.dim && finite(p.template));
-    this.packed = packable ? int8Rows(n, this.dim, kernel) : null;
+    const sameLength = n > 0 && this.dim > 0 && people.every((p) => p.template.length === this.dim);
+    const packed = sameLength ? int8Rows(n, this.dim, kernel) : null;
+    this.packed = packed && this.pack(packed) ? packed : null;
     this.kernel = this.packed?.kernel ?? null;
-    if (this.packed) this.pack(this.packed);
   }
 
   /**
@@ -92,32 +87,46 @@ export class TemplateMatrix {
     return new TemplateMatrix(people, kernel);
   }
 
-  private pack(packed: Int8Rows): void {
+  /** Quantises every template into `packed`; false when one is not finite (nothing to rank). */
+  private pack(packed: Int8Rows): boolean {
     const { rows, stride } = packed;
     const dim = this.dim;
-    this.people.forEach((person, r) => {
+    for (let r = 0; r < this.size; r++) {
+      const person = this.people[r] as Enrolled;
       const t = person.template;
       let max = 0;
-      for (let j = 0; j < dim; j++) max = Math.max(max, Math.abs(t[j] as number));
+      for (let j = 0; j < dim; j++) {
+        const a = Math.abs(t[j] as number);
+        if (!(a <= max)) max = a;
+      }
+      // NaN and infinities end up in max, so this one test covers the row.
+      if (!Number.isFinite(max)) return false;
       const scale = max / ROW_MAX;
+      const inverse = scale > 0 ? 1 / scale : 0;
       let quant = 0;
       let residue = 0;
+      let length = 0;
       for (let j = 0, o = r * stride; j < dim; j++, o++) {
         const x = t[j] as number;
-        const q = scale > 0 ? Math.max(-ROW_MAX, Math.min(ROW_MAX, Math.round(x / scale))) : 0;
+        // |x| <= max, so |q| <= ROW_MAX up to the rounding of `inverse`; clamp that away.
+        let q = Math.round(x * inverse);
+        if (q > ROW_MAX) q = ROW_MAX;
+        else if (q < -ROW_MAX) q = -ROW_MAX;
         rows[o] = q;
-        quant += (q * scale) ** 2;
-        residue += (x - q * scale) ** 2;
+        const v = q * scale;
+        quant += v * v;
+        residue += (x - v) * (x - v);
+        length += x * x;
       }
-      const length = norm(t);
       this.scale[r] = scale;
-      this.inverseNorm[r] = length > 0 ? 1 / length : 0;
+      this.inverseNorm[r] = length > 0 ? 1 / Math.sqrt(length) : 0;
       this.quantNorm[r] = Math.sqrt(quant);
       this.residueNorm[r] = Math.sqrt(residue);
       const { slope, offset } = scoreMap(person);
       this.slope[r] = slope;
       this.offset[r] = offset;
-    });
+    }
+    return true;
   }
 
   /**
