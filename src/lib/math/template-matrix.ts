@@ -37,6 +37,18 @@ function scoreMap(person: Enrolled): { slope: number; offset: number } {
   return { slope, offset: n.reference.mean - n.template.mean * slope };
 }
 
+function sameNorm(a: Enrolled, b: Enrolled): boolean {
+  const x = a.norm;
+  const y = b.norm;
+  if (!x || !y) return x === y;
+  return (
+    x.template.mean === y.template.mean &&
+    x.template.sd === y.template.sd &&
+    x.reference.mean === y.reference.mean &&
+    x.reference.sd === y.reference.sd
+  );
+}
+
 export class TemplateMatrix {
   readonly size: number;
   readonly dim: number;
@@ -85,6 +97,18 @@ export class TemplateMatrix {
    */
   static of(people: readonly Enrolled[], kernel: KernelName = 'wasm-simd'): TemplateMatrix {
     return new TemplateMatrix(people, kernel);
+  }
+
+  /**
+   * Whether this matrix was packed from these very people (same order, ids, names, template
+   * arrays and score normalisation), so a new attempt over an unchanged list can reuse it.
+   */
+  holds(people: readonly Enrolled[]): boolean {
+    if (people.length !== this.size) return false;
+    return people.every((p, i) => {
+      const q = this.people[i] as Enrolled;
+      return p.id === q.id && p.name === q.name && p.template === q.template && sameNorm(p, q);
+    });
   }
 
   /** Quantises every template into `packed`; false when one is not finite (nothing to rank). */

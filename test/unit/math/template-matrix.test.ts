@@ -176,3 +176,26 @@ describe('TemplateMatrix edge cases', () => {
     expect(() => TemplateMatrix.of(people).top(unit(random, 8), 2)).toThrow(/lengths differ/);
   });
 });
+
+describe('TemplateMatrix.holds', () => {
+  const random = seededRandom(8);
+  const people = Array.from({ length: 4 }, (_, i) =>
+    person(i, unit(random, 16), i === 0 ? randomNorm(() => 0.9) : undefined),
+  );
+  const matrix = TemplateMatrix.of(people);
+
+  it('recognises the same people in a new list, so an attempt can reuse the matrix', () => {
+    expect(matrix.holds(people.map((p) => ({ ...p, norm: p.norm && { ...p.norm } })))).toBe(true);
+  });
+
+  it('not once anyone is added, removed, reordered, renamed, re-templated or re-normalised', () => {
+    const [a, b, c, d] = people as [Enrolled, Enrolled, Enrolled, Enrolled];
+    expect(matrix.holds([a, b, c])).toBe(false);
+    expect(matrix.holds([b, a, c, d])).toBe(false);
+    expect(matrix.holds([{ ...a, name: 'Renamed' }, b, c, d])).toBe(false);
+    expect(matrix.holds([{ ...a, template: Float32Array.from(a.template) }, b, c, d])).toBe(false);
+    expect(matrix.holds([{ ...a, norm: undefined }, b, c, d])).toBe(false);
+    const norm = { template: { mean: 0, sd: 0.1 }, reference: { mean: 0, sd: 0.2 } };
+    expect(matrix.holds([a, b, c, { ...d, norm }])).toBe(false);
+  });
+});
