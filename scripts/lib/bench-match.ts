@@ -6,7 +6,18 @@
  * Templates are seeded random unit vectors (Gaussian coordinates, 512-d as the model's); half the
  * probes are a template moved to cosine ~0.6 (a genuine user), half strangers.
  */
-import { identify, normalize, type Enrolled } from '../../src/lib/math/match.ts';
+import {
+  decideRanked,
+  identify,
+  normalize,
+  type Enrolled,
+  type SecurityLevel,
+} from '../../src/lib/math/match.ts';
+import {
+  identifyThreshold,
+  LEVEL_FAR,
+  type CalibratedThresholds,
+} from '../../src/lib/math/open-set.ts';
 import { seededRandom } from '../../src/lib/math/seeded-random.ts';
 import { TemplateMatrix } from '../../src/lib/math/template-matrix.ts';
 
@@ -76,25 +87,44 @@ function probes(people: readonly Enrolled[], random: () => number, n: number): F
   });
 }
 
+/** Process CPU time in ms where the runtime tells it (Node), else null (browsers). */
+function cpuMs(): number | null {
+  const usage = (
+    globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }
+  ).process?.cpuUsage?.();
+  return usage ? (usage.user + usage.system) / 1000 : null;
+}
+
+interface Timing {
+  /** Median wall-clock ms per call. */
+  wall: number;
+  /** Median CPU ms per call (Node): what the call costs when it has a core to itself. */
+  cpu: number | null;
+}
+
 /**
  * Median ms of fn per probe, after one untimed warm-up call. Each probe is repeated until 5 ms
  * have passed and the time divided: browsers coarsen performance.now() to 0.1 ms.
  */
-function time(fn: (probe: Float32Array) => unknown, list: readonly Float32Array[]): number {
+function time(fn: (probe: Float32Array) => unknown, list: readonly Float32Array[]): Timing {
   fn(list[0] as Float32Array);
-  return median(
-    list.map((p) => {
-      const t0 = performance.now();
-      let calls = 0;
-      let elapsed = 0;
-      do {
-        fn(p);
-        calls++;
-        elapsed = performance.now() - t0;
-      } while (elapsed < 5);
-      return elapsed / calls;
-    }),
-  );
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (const p of list) {
+    const t0 = performance.now();
+    const c0 = cpuMs();
+    let calls = 0;
+    let elapsed = 0;
+    do {
+      fn(p);
+      calls++;
+      elapsed = performance.now() - t0;
+    } while (elapsed < 5);
+    const c1 = cpuMs();
+    wall.push(elapsed / calls);
+    if (c0 !== null && c1 !== null) cpu.push((c1 - c0) / calls);
+  }
+  return { wall: median(wall), cpu: cpu.length ? median(cpu) : null };
 }
 
 /** All templates in one row-major float32 matrix (the float variants' input). */
@@ -166,6 +196,10 @@ export async function measureMatchWith(
   const runs = options.runs ?? 15;
   const random = seededRandom(options.seed ?? 1);
   const result: Record<string, number> = {};
+  const record = (key: string, t: Timing) => {
+    result[key] = t.wall;
+    if (t.cpu !== null) result[`cpu:${key}`] = t.cpu;
+  };
   for (const size of sizes) {
     const people: Enrolled[] = Array.from({ length: size }, (_, i) => ({
       id: `p${i}`,
@@ -175,28 +209,40 @@ export async function measureMatchWith(
     const list = probes(people, random, runs);
     const threshold = 0.5;
     // The old loop takes ~1 µs per person: a few probes are enough at 100k.
-    result[`loop@${size}`] = time(
-      (p) => identify(p, people, threshold),
-      list.slice(0, Math.max(3, Math.min(runs, Math.round(2e6 / size)))),
+    record(
+      `loop@${size}`,
+      time(
+        (p) => identify(p, people, threshold),
+        list.slice(0, Math.max(3, Math.min(runs, Math.round(2e6 / size)))),
+      ),
     );
     {
       const rows = new Float32Array(size * DIM);
       packF32(people, rows);
       const out = new Float64Array(size);
-      result[`js-f32@${size}`] = time(jsF32(rows, size, out), list);
-      result[`js-f32-unrolled@${size}`] = time(jsF32Unrolled(rows, size, out), list);
+      record(`js-f32@${size}`, time(jsF32(rows, size, out), list));
+      record(`js-f32-unrolled@${size}`, time(jsF32Unrolled(rows, size, out), list));
     }
     if (options.f32Wasm)
-      result[`wasm-f32-simd@${size}`] = time(wasmF32(options.f32Wasm, people), list);
+      record(`wasm-f32-simd@${size}`, time(wasmF32(options.f32Wasm, people), list));
     const t0 = performance.now();
+    const c0 = cpuMs();
     const matrix = TemplateMatrix.of(people);
     result[`pack-wasm-i8@${size}`] = performance.now() - t0;
+    const c1 = cpuMs();
+    if (c0 !== null && c1 !== null) result[`cpu:pack-wasm-i8@${size}`] = c1 - c0;
     if (matrix.kernel !== 'wasm-simd') throw new Error('the WebAssembly SIMD kernel did not load');
-    result[`wasm-i8-simd@${size}`] = time((p) => matrix.identify(p, threshold), list);
+    record(
+      `wasm-i8-simd@${size}`,
+      time((p) => matrix.identify(p, threshold), list),
+    );
     const rescored = list.map((p) => (matrix.top(p, 2), matrix.lastRescored));
     result[`rescored-wasm-i8@${size}`] = median(rescored);
     const js = TemplateMatrix.of(people, 'js');
-    result[`js-i8@${size}`] = time((p) => js.identify(p, threshold), list);
+    record(
+      `js-i8@${size}`,
+      time((p) => js.identify(p, threshold), list),
+    );
   }
   return result;
 }
@@ -216,4 +262,83 @@ export async function compileF32Kernel(): Promise<Uint8Array<ArrayBuffer>> {
   } finally {
     parsed.destroy();
   }
+}
+
+export interface RealCheckLevel {
+  threshold: number;
+  /** Probes whose packed identify() gave identify()'s best, reason and scores. */
+  sameAsIdentify: number;
+  /** Probes whose decision from the int8 scores alone (no rescoring) matched identify()'s. */
+  int8AloneSame: number;
+}
+
+export interface RealCheck {
+  enrolled: number;
+  probes: number;
+  levels: Record<SecurityLevel, RealCheckLevel>;
+  /** Largest |packed score - identify() score| over the top two (0: the same numbers). */
+  maxScoreDifference: number;
+  /** Largest |int8 score - exact score| over every row and probe. */
+  maxInt8Error: number;
+  rescoredMedian: number;
+  rescoredMax: number;
+}
+
+/**
+ * The packed matrix against identify() on real embeddings, at the security levels' identify
+ * thresholds for this many people; also what the int8 scores alone (no rescoring) would decide.
+ */
+export function checkRealEmbeddings(
+  people: readonly Enrolled[],
+  probes: readonly Float32Array[],
+  thresholds: CalibratedThresholds,
+): RealCheck {
+  const matrix = TemplateMatrix.of(people);
+  const levels = {} as Record<SecurityLevel, RealCheckLevel>;
+  for (const level of Object.keys(LEVEL_FAR) as SecurityLevel[]) {
+    levels[level] = {
+      threshold: identifyThreshold(thresholds, level, people.length),
+      sameAsIdentify: 0,
+      int8AloneSame: 0,
+    };
+  }
+  let maxScoreDifference = 0;
+  let maxInt8Error = 0;
+  const rescored: number[] = [];
+  for (const probe of probes) {
+    const exact = identify(probe, people, 0);
+    const estimates = matrix.estimates(probe);
+    if (!estimates) throw new Error('the matrix did not pack these embeddings');
+    exact.ranked.forEach((c) => {
+      const i = people.findIndex((p) => p.id === c.id);
+      maxInt8Error = Math.max(maxInt8Error, Math.abs((estimates[i] as number) - c.score));
+    });
+    const int8Ranked = people
+      .map((p, i) => ({ id: p.id, name: p.name, score: estimates[i] as number }))
+      .sort((x, y) => y.score - x.score);
+    for (const entry of Object.values(levels)) {
+      const old = identify(probe, people, entry.threshold);
+      const packed = matrix.identify(probe, entry.threshold);
+      rescored.push(matrix.lastRescored);
+      packed.ranked.forEach((c, i) => {
+        const o = old.ranked[i];
+        maxScoreDifference = Math.max(
+          maxScoreDifference,
+          o && o.id === c.id ? Math.abs(o.score - c.score) : Infinity,
+        );
+      });
+      if (packed.reason === old.reason && packed.best?.id === old.best?.id) entry.sameAsIdentify++;
+      const alone = decideRanked(int8Ranked, entry.threshold);
+      if (alone.reason === old.reason && alone.best?.id === old.best?.id) entry.int8AloneSame++;
+    }
+  }
+  return {
+    enrolled: people.length,
+    probes: probes.length,
+    levels,
+    maxScoreDifference,
+    maxInt8Error,
+    rescoredMedian: median(rescored),
+    rescoredMax: Math.max(...rescored),
+  };
 }

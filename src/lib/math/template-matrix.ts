@@ -202,6 +202,28 @@ export class TemplateMatrix {
     return { ranked, ...decideRanked(ranked, threshold, margin) };
   }
 
+  /**
+   * Every row's score from the int8 pass alone, before any exact rescoring (for measuring what
+   * the rescoring corrects); null when the matrix leaves probes to identify().
+   */
+  estimates(probe: Float32Array): Float64Array | null {
+    const probeNorm = norm(probe);
+    if (!this.packed || !(probeNorm > 0) || !Number.isFinite(probeNorm)) return null;
+    this.quantiseProbe(this.packed, probe);
+    this.packed.dots();
+    const out = new Float64Array(this.size);
+    for (let r = 0; r < this.size; r++) {
+      const cosine =
+        (this.probeScale *
+          (this.scale[r] as number) *
+          (this.packed.out[r] as number) *
+          (this.inverseNorm[r] as number)) /
+        probeNorm;
+      out[r] = (this.slope[r] as number) * cosine + (this.offset[r] as number);
+    }
+    return out;
+  }
+
   /** Writes the probe as int16 into the kernel's input; returns |probe - its quantised value|. */
   private quantiseProbe(packed: Int8Rows, probe: Float32Array): number {
     let max = 0;

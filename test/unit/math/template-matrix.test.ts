@@ -199,3 +199,25 @@ describe('TemplateMatrix.holds', () => {
     expect(matrix.holds([a, b, c, { ...d, norm }])).toBe(false);
   });
 });
+
+describe('TemplateMatrix.estimates', () => {
+  it('are the int8 scores: close to verifyScore, not equal, within the error the bounds allow', () => {
+    const random = seededRandom(9);
+    const people = Array.from({ length: 50 }, (_, i) =>
+      person(i, unit(random, 512), randomNorm(random)),
+    );
+    const probe = unit(random, 512);
+    const estimates = TemplateMatrix.of(people).estimates(probe)!;
+    const exact = people.map((p) => identify(probe, [p], 0).ranked[0]!.score);
+    const errors = exact.map((s, i) => Math.abs((estimates[i] as number) - s));
+    expect(Math.max(...errors)).toBeLessThan(0.01);
+    expect(Math.max(...errors)).toBeGreaterThan(0);
+  });
+
+  it('are null where the matrix leaves probes to identify()', () => {
+    const random = seededRandom(10);
+    const matrix = TemplateMatrix.of([person(0, unit(random, 16))]);
+    expect(matrix.estimates(new Float32Array(16))).toBeNull();
+    expect(TemplateMatrix.of([]).estimates(unit(random, 16))).toBeNull();
+  });
+});
