@@ -32,7 +32,9 @@ function bytesModule(bytes: Uint8Array): string {
   return [
     '// Generated from match-kernel.wat by wabt (test/unit/math/match-kernel.test.ts checks it):',
     '// UPDATE_MATCH_KERNEL=1 npx vitest run test/unit/math/match-kernel.test.ts',
-    `const BASE64 = '${Buffer.from(bytes).toString('base64')}';`,
+    // As Prettier lays it out, so a regenerated file stays formatted.
+    'const BASE64 =',
+    `  '${Buffer.from(bytes).toString('base64')}';`,
     '',
     'export const MATCH_KERNEL_WASM = Uint8Array.from(atob(BASE64), (c) => c.charCodeAt(0));',
     '',
