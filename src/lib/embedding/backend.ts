@@ -41,15 +41,34 @@ async function register(wasmBase: string): Promise<void> {
   wasm.setWasmPaths(wasmBase);
   // Start on a backend that initialises synchronously-safe everywhere, so loading the weights
   // does not wait on (or fail in) the highest-priority one; the probe picks the real one after.
-  if (!(await tf.setBackend('wasm'))) await tf.setBackend('cpu');
+  if (!(await withAllCores(() => tf.setBackend('wasm')))) await tf.setBackend('cpu');
 }
 
 /**
- * XNNPACK's pool: one thread per core. The page's own thread and the camera take little while
- * a frame is analysed, so the pool gets every core.
+ * XNNPACK's pool: all cores but one, which the page, the camera and the detector keep busy while
+ * a frame is analysed. On this project's 2-core machine two threads sped the embedding up (11.6
+ * against 15.2 ms) but slowed the detector and the landmarks as much, for no gain end to end
+ * (docs/BENCHMARKS.md), so 2 cores get one thread.
  */
-export function wasmThreads(): number {
-  return Math.max(1, Math.min(globalThis.navigator?.hardwareConcurrency ?? 1, 8));
+export function wasmThreads(cores = globalThis.navigator?.hardwareConcurrency ?? 1): number {
+  return Math.max(1, Math.min(cores - 1, 8));
+}
+
+/**
+ * tfjs-wasm caps its pool at half of navigator.hardwareConcurrency (it assumes two hyperthreads
+ * per core), which on a 2-core machine means no threads at all. While its module starts (when it
+ * reads the count), the count it sees is doubled so the pool gets wasmThreads() threads.
+ */
+async function withAllCores<T>(start: () => Promise<T>): Promise<T> {
+  const nav = globalThis.navigator as { hardwareConcurrency?: number } | undefined;
+  if (!nav?.hardwareConcurrency) return start();
+  const real = nav.hardwareConcurrency;
+  Object.defineProperty(nav, 'hardwareConcurrency', { value: real * 2, configurable: true });
+  try {
+    return await start();
+  } finally {
+    delete nav.hardwareConcurrency;
+  }
 }
 
 /** Threads the wasm backend actually runs with (1 where the browser gives it no threads). */

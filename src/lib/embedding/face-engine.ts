@@ -59,8 +59,8 @@ export class FaceEngine {
       width: size,
       height: size,
     };
-    // Unlock embeds without the flip (one pass): that is what the probe times.
-    const probe = () => embedder.embed([probeCrop], false);
+    // Timed as frames are embedded: the crop and its mirror in one batch.
+    const probe = () => embedder.embed([probeCrop], true);
     const fixed = options.forced ?? options.remembered?.backend ?? null;
     if (fixed && (await useBackend(fixed))) {
       // The warm-up the probe would have done (wasm start, shader compilation).

@@ -21,9 +21,9 @@ export interface BackendChoice {
 export type EmbedRequest =
   /** No flow wants it (the camera check, nobody enrolling or unlocking). */
   | 'none'
-  /** Unlock: one pass on the crop (the flip's cost buys nothing measurable, MODEL_CARD.md). */
+  /** The crop alone: one pass, for callers that trade the mirror's accuracy for time. */
   | 'single'
-  /** Enrollment: the crop and its mirror image, as the model card's templates are made. */
+  /** The crop and its mirror image in one batch, as the model card's templates are made. */
   | 'flip';
 
 export type PipelineRequest =

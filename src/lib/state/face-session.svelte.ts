@@ -68,9 +68,10 @@ export class FaceSession implements FaceModel {
     this.#finetune = deps.finetune;
     deps.people.useModel(this);
     deps.camera.onFrame((frame) => this.handleFrame(frame));
-    // Unlock embeds the crop alone; enrollment adds its mirror image, as templates are made.
-    deps.camera.embedRequest = () =>
-      this.mode === 'verify' ? 'single' : this.mode === 'enroll' ? 'flip' : 'none';
+    // Unlock and enrollment both embed the crop with its mirror image (one batch of two): without
+    // the mirror at unlock LFW lost 0.07 points, more than the 0.05 this would be worth
+    // (npm run eval-flip, docs/BENCHMARKS.md).
+    deps.camera.embedRequest = () => (this.mode === 'none' ? 'none' : 'flip');
     deps.camera.onStopped((why) => this.cameraStopped(why));
     deps.router.onChange((from) => {
       // An attempt belongs to the screen it started on: any move ends it.
