@@ -8,6 +8,7 @@ import { activeWasmThreads } from '../embedding/backend';
 import { fallbackOrder, switchBackend, watchBackendLoss } from '../embedding/backend-loss';
 import { FaceEngine, loadManifest } from '../embedding/face-engine';
 import type { FaceMesh } from '../math/face-mesh';
+import type { DetectedFace } from '../math/face-select';
 import { createFaceDetector, type FaceDetectorHandle } from '../vision/detector';
 import { analyzeFrame } from '../vision/frame-analysis';
 import { createFaceLandmarker, type FaceLandmarkerHandle } from '../vision/landmarker';
@@ -41,6 +42,15 @@ let baseUrl = '';
 let forced: FaceEngine['backend'] | null = null;
 /** The last frame's mesh: the next frame's landmarks look there first (tracking). */
 let previousMesh: FaceMesh | null = null;
+/** The last frame's detections, carried along by the mesh between detector runs. */
+let previousFaces: DetectedFace[] | null = null;
+/** Frames since the detector last ran. */
+let sinceDetect = 0;
+/**
+ * The detector runs on every DETECT_EVERY-th tracked frame (and whenever the track is lost): a
+ * second person stepping in is seen within that many frames, a tenth of a second at 30 FPS.
+ */
+const DETECT_EVERY = 3;
 /** One message at a time: a frame never overlaps a load or a re-probe. */
 let queue: Promise<void> = Promise.resolve();
 let watching = false;
@@ -128,16 +138,23 @@ async function frame(request: Extract<PipelineRequest, { type: 'frame' }>): Prom
       post({ type: 'skipped', id: request.id, error: null });
       return;
     }
-    if (!request.track) previousMesh = null;
+    if (!request.track) {
+      previousMesh = null;
+      previousFaces = null;
+    }
+    const detect = sinceDetect + 1 >= DETECT_EVERY;
     const analysis = await analyzeFrame(
       parts.detector,
       parts.landmarker,
       bitmap,
       bitmap.width,
       bitmap.height,
-      { previousMesh },
+      { previousMesh, trackedFaces: detect ? null : previousFaces },
     );
+    const detected = !analysis.tracked;
+    sinceDetect = detected ? 0 : sinceDetect + 1;
     previousMesh = analysis.mesh;
+    previousFaces = analysis.faces;
     let embedding: Float32Array | null = null;
     let embedMs = 0;
     if (request.embed !== 'none' && analysis.quality.ok && analysis.crop) {
@@ -153,7 +170,7 @@ async function frame(request: Extract<PipelineRequest, { type: 'frame' }>): Prom
         ...analysis.timings,
         embedMs,
         workerMs: performance.now() - started,
-        detected: true,
+        detected,
       },
     };
     const transfer: Transferable[] = [];

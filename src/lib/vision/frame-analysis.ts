@@ -4,6 +4,7 @@ import { assessQuality, DEFAULT_QUALITY, type QualityThresholds } from '../math/
 import { pickPrimaryFace, rankFaces, type DetectedFace } from '../math/face-select';
 import { meshAlignmentPoints, MESH, type FaceMesh } from '../math/face-mesh';
 import { roiFromDetection, roiFromMesh } from '../math/mesh-roi';
+import { faceOfMesh, meshMotion, moveFace } from '../math/face-motion';
 import type { FaceDetectorHandle } from './detector';
 import { MESH_INPUT, MIN_MESH_SCORE, type FaceLandmarkerHandle } from './landmarker';
 import { warpToAlignedCrop } from './warp';
@@ -19,6 +20,8 @@ export interface FrameAnalysis {
   /** The aligned 112x112 RGBA crop of the primary face, or null when there is none. */
   crop: ImageData | null;
   quality: QualityResult;
+  /** True when the detector did not run: the face was followed by its mesh (trackedFaces). */
+  tracked: boolean;
   timings: { detectMs: number; landmarkMs: number; alignMs: number };
 }
 
@@ -39,6 +42,12 @@ export interface AnalyzeOptions {
   refine?: boolean;
   /** The landmark model's face-presence floor (MIN_MESH_SCORE unless set). */
   minMeshScore?: number;
+  /**
+   * Camera, between detector runs: the previous frame's detections. With previousMesh, the
+   * detector is skipped when the mesh is still tracked: these faces are moved by the mesh's
+   * motion instead (face-motion.ts). When the track is lost the detector runs after all.
+   */
+  trackedFaces?: readonly DetectedFace[] | null;
 }
 
 const DEFAULT_MAX_DETECT_SIDE = 1024;
@@ -147,8 +156,18 @@ export async function analyzeFrame(
   height: number,
   options: AnalyzeOptions = {},
 ): Promise<FrameAnalysis> {
-  const maxSide = options.maxDetectSide ?? DEFAULT_MAX_DETECT_SIDE;
   const t0 = performance.now();
+  const tracked = await followTrack(landmarker, source, options);
+  if (tracked) {
+    const t1 = performance.now();
+    return finish(source, tracked.faces, tracked.face, tracked.mesh, options, {
+      detectMs: 0,
+      landmarkMs: t1 - t0,
+      start: t1,
+      tracked: true,
+    });
+  }
+  const maxSide = options.maxDetectSide ?? DEFAULT_MAX_DETECT_SIDE;
   const longest = Math.max(width, height);
   let faces: DetectedFace[];
   if (longest > maxSide) {
@@ -165,6 +184,42 @@ export async function analyzeFrame(
   const primary = found?.face ?? pickPrimaryFace(faces, thresholds.minScore);
   const mesh = found?.mesh ?? null;
   const t2 = performance.now();
+  return finish(source, faces, primary, mesh, options, {
+    detectMs: t1 - t0,
+    landmarkMs: t2 - t1,
+    start: t2,
+    tracked: false,
+  });
+}
+
+/** The tracked face without the detector, or null when there is no track to follow. */
+async function followTrack(
+  landmarker: FaceLandmarkerHandle,
+  source: CanvasImageSource,
+  options: AnalyzeOptions,
+): Promise<{ faces: DetectedFace[]; face: DetectedFace; mesh: FaceMesh } | null> {
+  const previous = options.previousMesh;
+  const trackedFaces = options.trackedFaces;
+  if (!previous || !trackedFaces || trackedFaces.length === 0) return null;
+  const owner = faceOfMesh(trackedFaces, previous);
+  if (!owner) return null;
+  const mesh = await landmarker.estimate(source, roiFromMesh(previous.points, MESH_INPUT));
+  if (mesh.score < (options.minMeshScore ?? MIN_MESH_SCORE)) return null;
+  const motion = meshMotion(previous, mesh);
+  const faces = trackedFaces.map((f) => (f === owner ? moveFace(f, motion) : f));
+  const face = faces[trackedFaces.indexOf(owner)] as DetectedFace;
+  return { faces, face, mesh };
+}
+
+function finish(
+  source: CanvasImageSource & TexImageSource,
+  faces: DetectedFace[],
+  primary: DetectedFace | null,
+  mesh: FaceMesh | null,
+  options: AnalyzeOptions,
+  times: { detectMs: number; landmarkMs: number; start: number; tracked: boolean },
+): FrameAnalysis {
+  const thresholds = options.thresholds ?? DEFAULT_QUALITY;
 
   let transform: Similarity | null = null;
   let crop: ImageData | null = null;
@@ -191,6 +246,11 @@ export async function analyzeFrame(
     transform,
     crop,
     quality,
-    timings: { detectMs: t1 - t0, landmarkMs: t2 - t1, alignMs: t3 - t2 },
+    tracked: times.tracked,
+    timings: {
+      detectMs: times.detectMs,
+      landmarkMs: times.landmarkMs,
+      alignMs: t3 - times.start,
+    },
   };
 }

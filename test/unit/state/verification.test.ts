@@ -26,6 +26,7 @@ function frame(points: MeshPoints): FrameAnalysis {
       metrics: {},
       pose: null,
     } as unknown as FrameAnalysis['quality'],
+    tracked: false,
     timings: { detectMs: 0, landmarkMs: 0, alignMs: 0 },
   };
 }
