@@ -82,6 +82,8 @@ export class FramePipeline {
       };
       this.send({
         type: 'init',
+        // A one-off address for the worker, not reactive state.
+        // eslint-disable-next-line svelte/prefer-svelte-reactivity
         baseUrl: new URL(baseUrl, location.href).href,
         forced: forcedBackend(),
         remembered: readRememberedChoice(storage()),
