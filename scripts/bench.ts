@@ -156,20 +156,12 @@ async function main() {
       const query = `?frames=${frames}&warmup=${warmup}&seconds=${competitorSeconds}`;
       // The page stops its loop after competitorSeconds; this also covers loading and one slow frame.
       const timeoutMs = (competitorSeconds + 120) * 1000;
-      console.log('face-api:');
-      faceapi = await benchCompetitor(
-        browser,
-        `${statics.url}/faceapi.html${query}`,
-        backends,
-        timeoutMs,
-      );
-      console.log('Human:');
-      human = await benchCompetitor(
-        browser,
-        `${statics.url}/human.html${query}`,
-        backends,
-        timeoutMs,
-      );
+      const run = (name: string, page: string) => {
+        console.log(`${name}:`);
+        return benchCompetitor(browser, `${statics.url}/${page}${query}`, backends, timeoutMs);
+      };
+      faceapi = await run('face-api', 'faceapi.html');
+      human = await run('Human', 'human.html');
     }
   } finally {
     await browser.close();

@@ -92,6 +92,30 @@ function depthwise(x: tf.Tensor, filter: tf.Tensor, stride: number, pad: number)
   return tf.depthwiseConv2d(x as tf.Tensor4D, filter as tf.Tensor4D, stride, pad);
 }
 
+type ConvolutionNode = Extract<GraphNode, { filter: string }>;
+
+function isConvolution(node: GraphNode): node is ConvolutionNode {
+  return node.op === 'conv' || node.op === 'dwconv';
+}
+
+/** The nodes other than convolutions: the same in the plain and the fused runner. */
+function elementwise(
+  node: Exclude<GraphNode, ConvolutionNode>,
+  params: Params,
+  get: (name: string) => tf.Tensor,
+): tf.Tensor {
+  switch (node.op) {
+    case 'prelu':
+      return tf.prelu(get(node.input), param(params, node.alpha));
+    case 'add':
+      return tf.add(get(node.inputs[0]), get(node.inputs[1]));
+    case 'flatten': {
+      const x = get(node.input);
+      return tf.reshape(x, [x.shape[0] ?? -1, -1]);
+    }
+  }
+}
+
 /**
  * Runs the graph from `from` (default: the graph input) to `to` (default: the graph output).
  * Call inside tf.tidy; with trainable tensors in `params`, gradients flow through.
@@ -126,17 +150,8 @@ export function runGraph(
           param(params, node.bias),
         );
         break;
-      case 'prelu':
-        out = tf.prelu(get(node.input), param(params, node.alpha));
-        break;
-      case 'add':
-        out = tf.add(get(node.inputs[0]), get(node.inputs[1]));
-        break;
-      case 'flatten': {
-        const x = get(node.input);
-        out = tf.reshape(x, [x.shape[0] ?? -1, -1]);
-        break;
-      }
+      default:
+        out = elementwise(node, params, get);
     }
     values.set(node.output, out);
     if (node.output === to) return out;
@@ -164,7 +179,7 @@ export function runGraphFused(spec: GraphSpec, params: Params, input: tf.Tensor)
   const nodes = spec.nodes;
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i] as GraphNode;
-    if (node.op === 'conv' || node.op === 'dwconv') {
+    if (isConvolution(node)) {
       const next = nodes[i + 1];
       // Fused only when the PReLU is the conv output's one and only reader.
       const prelu =
@@ -197,21 +212,7 @@ export function runGraphFused(spec: GraphSpec, params: Params, input: tf.Tensor)
       if (prelu) i += 1;
       continue;
     }
-    let out: tf.Tensor;
-    switch (node.op) {
-      case 'prelu':
-        out = tf.prelu(get(node.input), param(params, node.alpha));
-        break;
-      case 'add':
-        out = tf.add(get(node.inputs[0]), get(node.inputs[1]));
-        break;
-      case 'flatten': {
-        const x = get(node.input);
-        out = tf.reshape(x, [x.shape[0] ?? -1, -1]);
-        break;
-      }
-    }
-    values.set(node.output, out);
+    values.set(node.output, elementwise(node, params, get));
   }
   const output = values.get(spec.output);
   if (!output) throw new Error(`model graph never produced "${spec.output}"`);
