@@ -9,7 +9,9 @@ export function cspDirectives(opts: { dev: boolean }): string[] {
     // Vite's dev client needs to open a websocket to its own host for hot reload.
     opts.dev ? "connect-src 'self' ws: wss:" : "connect-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
-    "worker-src 'self' blob:",
+    // Every worker is a file of the app, tfjs's threaded-wasm pthreads included
+    // (tfjs-wasm-threads-plugin.ts): none starts from a blob: script.
+    "worker-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "media-src 'self' blob: mediastream:",
