@@ -35,8 +35,9 @@ async function register(wasmBase: string): Promise<void> {
   // so the CSP keeps script-src 'self'. The dev server pre-bundles tfjs unpatched (blob: scripts,
   // refused), so development runs single-threaded.
   // (Node scripts have no import.meta.env: they run single-threaded tfjs anyway.)
+  // One thread wanted: the plain SIMD build, without the threaded build's 8 idle pthread workers.
   const dev = (import.meta as { env?: { DEV?: boolean } }).env?.DEV ?? true;
-  if (dev) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  if (dev || wasmThreads() < 2) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   wasm.setThreadsCount(wasmThreads());
   wasm.setWasmPaths(wasmBase);
   // Start on a backend that initialises synchronously-safe everywhere, so loading the weights
