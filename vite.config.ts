@@ -1,10 +1,12 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import { viteStaticCopy } from 'vite-plugin-static-copy';
 import { cspMetaTag } from './scripts/lib/csp-meta-plugin.ts';
 import { securityHeaders } from './scripts/lib/security-headers.ts';
 import { modelsFolder } from './scripts/lib/vite-models-plugin.ts';
 import { tfjsWasmThreads } from './scripts/lib/tfjs-wasm-threads-plugin.ts';
+import { vendorAssetTargets } from './scripts/lib/vendor-asset-copies.ts';
 
 // The same headers in dev and in preview/production so that CSP problems show up in development.
 export default defineConfig({
@@ -12,6 +14,9 @@ export default defineConfig({
     svelte(),
     tfjsWasmThreads(),
     modelsFolder(import.meta.dirname),
+    // tfjs and MediaPipe wasm, face-mesh model: written at writeBundle, so VitePWA's precache
+    // (made at closeBundle) lists them.
+    viteStaticCopy({ targets: vendorAssetTargets() }),
     cspMetaTag(),
     VitePWA({
       // The app shows its own "update available" prompt (src/lib/state/pwa.svelte.ts).

@@ -1,6 +1,6 @@
 /**
  * Adds TFLite Model Metadata (NormalizationOptions etc.) to MediaPipe's BlazeFace short-range
- * model and copies MediaPipe's wasm runtime into public/:
+ * model:
  *
  *   tsx scripts/add-tflite-metadata.ts [--in model.tflite] [--out public/detector/....tflite]
  *
@@ -22,7 +22,7 @@
  * declaration order in those files; a union occupies two slots (type, then value).
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Builder, ByteBuffer } from 'flatbuffers';
@@ -251,9 +251,6 @@ export function patchBlazeFaceModel(model: Uint8Array, source = 'model'): Uint8A
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_IN = 'node_modules/@mediapipe/face_detection/face_detection_short_range.tflite';
 const DEFAULT_OUT = 'public/detector/face_detection_short_range.tflite';
-const WASM_DIR = 'node_modules/@mediapipe/tasks-vision/wasm';
-const WASM_FILES = ['vision_wasm_internal.js', 'vision_wasm_internal.wasm'];
-const WASM_OUT = 'public/mediapipe';
 
 /** Short paths in messages, absolute ones when the file is outside the working directory. */
 function displayPath(path: string): string {
@@ -283,13 +280,6 @@ function main(): void {
   mkdirSync(dirname(output), { recursive: true });
   writeFileSync(output, patched);
   report(output, patched);
-
-  mkdirSync(resolve(ROOT, WASM_OUT), { recursive: true });
-  for (const file of WASM_FILES) {
-    const target = resolve(ROOT, WASM_OUT, file);
-    copyFileSync(resolve(ROOT, WASM_DIR, file), target);
-    report(target, readFileSync(target));
-  }
 }
 
 /** True when this file is the entry point (tsx/node), not when it is imported by tests. */

@@ -34,9 +34,12 @@ export function folderBytes(dir: string): number {
   return total;
 }
 
-/** The model files: the backbone and its bank (models/), the face mesh, the face detector. */
+/**
+ * The model files: the backbone and its bank (models/), the face mesh (in the build only: it is
+ * copied from its package at build time), the face detector.
+ */
 export function modelBytes(root: string): { total: number; by_folder: Record<string, number> } {
-  const folders = ['models', 'public/landmarks', 'public/detector'];
+  const folders = ['models', 'dist/landmarks', 'public/detector'];
   const by_folder = Object.fromEntries(folders.map((f) => [f, folderBytes(join(root, f))]));
   return { total: Object.values(by_folder).reduce((a, b) => a + b, 0), by_folder };
 }

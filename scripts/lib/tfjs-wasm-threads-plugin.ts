@@ -4,9 +4,9 @@ import type { Plugin } from 'vite';
  * tfjs-backend-wasm 4.22.0 starts its threaded build from two blob: URLs: the pthread worker
  * script, and the emscripten loader each pthread imports. A CSP that keeps script-src to 'self'
  * refuses the second (importScripts of a blob:), so tfjs would give up threads or fail. This
- * build-time patch makes both plain files of the app (written to public/tfjs/ by
- * scripts/copy-tfjs-wasm.ts) under the path given to setWasmPaths. The package is pinned exactly;
- * if its code changes the build fails here rather than shipping an app without threads.
+ * build-time patch makes both plain files of the app (served at /tfjs/ by
+ * scripts/lib/vendor-asset-copies.ts) under the path given to setWasmPaths. The package is pinned
+ * exactly; if its code changes the build fails here rather than shipping an app without threads.
  */
 const TARGET = /@tensorflow[\\/]tfjs-backend-wasm[\\/]dist[\\/]backend_wasm\.js$/;
 
