@@ -1,7 +1,7 @@
 /**
- * The face-mesh model files the app serves from public/landmarks/ (copied from the pinned
- * @vladmandic/human 3.3.6 by scripts/copy-landmark-model.ts). The hashes pin exactly those bytes:
- * the app refuses anything else, the copy script too.
+ * The face-mesh model files the app serves at /landmarks/ (copied from the pinned
+ * @vladmandic/human 3.3.6 into the build by scripts/lib/vendor-asset-copies.ts). The hashes pin
+ * exactly those bytes: the app refuses anything else, the build too.
  */
 export const LANDMARK_MODEL_FILES = [
   {
