@@ -280,6 +280,15 @@ describe('enrollmentGuidance', () => {
     expect(guidance.message).toBe('Keep your head upright: do not lean it to one side.');
   });
 
+  it("gives codes: the gate's head_turned is left to the pose hint, which says which way", () => {
+    const tooFar = enrollmentGuidance(step('left'), frame(45, 0), pose(0, 0));
+    expect(tooFar.say).toBe('fix');
+    expect(tooFar.reasons).not.toContain('head_turned');
+    expect(tooFar.hint).toEqual({ kind: 'too_far', axis: 'yaw', dir: 'down' });
+    expect(enrollmentGuidance(step('straight'), frame(0, 0)).say).toBe('hold');
+    expect(enrollmentGuidance(step('left'), null).say).toBe('nothing');
+  });
+
   it('says nothing before the first frame', () => {
     expect(guide(step('left'), null)).toEqual({ ready: false, message: '' });
   });
