@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GraphFile, ModelManifest } from '../../src/lib/embedding/manifest.ts';
 import type { GraphSpec } from '../../src/lib/embedding/graph.ts';
+import { parseManifest } from '../../src/lib/embedding/manifest-parse.ts';
 import { encodeWeights } from '../../src/lib/embedding/weights.ts';
 import type { NamedArray } from './onnx-to-graph.ts';
 
@@ -38,8 +39,9 @@ export function writeModel(
   return manifest;
 }
 
+/** `dir`/manifest.json, validated field by field (manifest-parse.ts). */
 export function readManifest(dir: string): ModelManifest {
-  return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as ModelManifest;
+  return parseManifest(readFileSync(join(dir, 'manifest.json'), 'utf8'));
 }
 
 /** A FetchBytes for Embedder.load that reads the model folder from disk. */

@@ -9,7 +9,8 @@ import {
   type ProbeResult,
 } from './backend';
 import { Embedder, type FetchBytes } from './embedder';
-import { ModelFileError, type ModelManifest } from './manifest';
+import { fetchManifest, type ModelManifest } from './manifest';
+import { fetchModelFile } from './model-fetch';
 import type { CropPixels } from './preprocess';
 
 export interface EngineLoadOptions {
@@ -91,36 +92,15 @@ export class FaceEngine {
 }
 
 /**
- * The model manifest and a reader for the files it lists, fetched from the app itself (precached
- * by the service worker). Works in the page and in a worker.
+ * The model manifest (validated field by field) and a reader for the files it lists, fetched from
+ * the app itself (precached by the service worker). Works in the page and in a worker.
  */
 export async function loadManifest(
   baseUrl: string,
 ): Promise<{ manifest: ModelManifest; fetchBytes: (path: string) => Promise<ArrayBuffer> }> {
-  const base = new URL(baseUrl, location.href);
-  const fetchBytes = async (path: string) => {
-    const url = new URL(`models/${path}`, base).href;
-    let response: Response;
-    try {
-      response = await fetch(url);
-    } catch (cause) {
-      throw new ModelFileError(`Could not load the face model (${path}): ${String(cause)}`);
-    }
-    if (!response.ok) {
-      throw new ModelFileError(`Could not load the face model (${path}): HTTP ${response.status}`);
-    }
-    return response.arrayBuffer();
-  };
-  let manifest: ModelManifest;
-  try {
-    manifest = JSON.parse(
-      new TextDecoder().decode(await fetchBytes('manifest.json')),
-    ) as ModelManifest;
-  } catch (error) {
-    if (error instanceof ModelFileError) throw error;
-    throw new ModelFileError(
-      'The face model description (manifest.json) is damaged. Reload the page.',
-    );
-  }
+  const models = new URL('models/', new URL(baseUrl, location.href));
+  const manifest = await fetchManifest(models);
+  // Embedder.load checks the graph and weights against the manifest itself.
+  const fetchBytes = (path: string) => fetchModelFile(new URL(path, models).href, null);
   return { manifest, fetchBytes };
 }

@@ -7,7 +7,7 @@
  * count toward its limit, so without a clock an attempt in poor conditions would wait forever.
  */
 
-import { QUALITY_MESSAGES, type QualityReason } from './quality';
+import type { QualityReason } from './quality';
 
 export interface AttemptLimits {
   /** No frame at all this long after the start (camera and detector still starting, or dead): stop. */
@@ -54,30 +54,6 @@ const PROBLEM_ORDER: readonly FrameProblem[] = [
   'too_bright',
 ];
 
-/** What the live camera view says about one frame. */
-export const FRAME_MESSAGES: Record<FrameProblem, string> = {
-  ...QUALITY_MESSAGES,
-  face_unclear: 'Face not clear enough to use. Face the camera, closer, with nothing covering it.',
-};
-
-/** What the screen says once an attempt has stopped: what held it, then what to do. */
-export const STOP_MESSAGES: Record<StopReason, string> = {
-  no_face: 'No face was found. Sit in front of the camera and look at it.',
-  face_unclear:
-    'A face was only faintly detected. Face the camera, come a little closer, and uncover your face.',
-  multiple_faces: 'More than one face was in view. Only one person at a time.',
-  too_small: 'Your face was too small in the picture. Move closer.',
-  head_turned: 'Your head was turned away. Face the camera straight on.',
-  head_tilted: 'Your head was tilted. Hold it level.',
-  blurry: 'The picture was too blurry. Hold still (and check the lens is clean).',
-  too_dark: 'Your face was too dark. Add light in front of you.',
-  too_bright: 'Your face was too bright. Avoid direct light on you or behind you.',
-  no_frames: 'The camera stopped sending pictures. Check it is connected and not in use elsewhere.',
-  undecided: 'No decision in time. Hold still, facing the camera.',
-  not_live:
-    'No sign of a live face: the face never blinked or moved, as a photo or a screen would not. A picture cannot unlock. Blink, or turn your head a little and back.',
-};
-
 /**
  * The problem to report for one frame: the first (most fundamental) quality reason, with a
  * low-score detection reported as `face_unclear` rather than "no face" so the message agrees with
@@ -96,8 +72,8 @@ export function frameProblem(
 export type AttemptEnd =
   | {
       kind: 'timed_out';
+      /** The screen words it (ui/text/attempt.ts). */
       reason: StopReason;
-      message: string;
       /** What ran out: the wait for a first frame, for a usable frame, or the attempt's time. */
       limit: 'startup' | 'stall' | 'max';
       elapsedMs: number;
@@ -216,6 +192,6 @@ export class AttemptTracker {
     limit: 'startup' | 'stall' | 'max',
     elapsedMs: number,
   ): AttemptEnd {
-    return { kind: 'timed_out', reason, message: STOP_MESSAGES[reason], limit, elapsedMs };
+    return { kind: 'timed_out', reason, limit, elapsedMs };
   }
 }

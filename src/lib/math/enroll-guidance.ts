@@ -1,11 +1,11 @@
 /**
- * Guided enrollment's views and what the screen says while the user moves into each: one pure
- * function decides whether a frame shows the asked-for view, and words the quality reasons and
- * the pose hint together, so the prompt ("Turn your head to your left") and the message under it
+ * Guided enrollment's views and what holds each frame: one pure function decides whether a frame
+ * shows the asked-for view, and gives the quality reasons and the pose hint together, so the
+ * prompt ("Turn your head to your left") and the message under it, worded by ui/text/enroll.ts,
  * never contradict each other.
  */
 import type { HeadPose } from './head-pose';
-import { DEFAULT_QUALITY, qualityMessages, type QualityReason } from './quality';
+import { DEFAULT_QUALITY, type QualityReason } from './quality';
 
 /** Inclusive, degrees. */
 export interface AngleRange {
@@ -13,11 +13,11 @@ export interface AngleRange {
   max: number;
 }
 
-type Axis = 'yaw' | 'pitch';
+export type Axis = 'yaw' | 'pitch';
 
 export interface EnrollStep {
+  /** Also what the screen's prompt is keyed by (ui/text/enroll.ts). */
   id: 'straight' | 'left' | 'right' | 'nod';
-  prompt: string;
   /**
    * What the ranges are measured from: 'absolute' the pose itself; 'straight' the pose minus the
    * pose recorded for the straight sample (Δ = pose - straightPose).
@@ -45,28 +45,24 @@ export interface EnrollStep {
 export const ENROLL_STEPS: readonly EnrollStep[] = [
   {
     id: 'straight',
-    prompt: 'Look straight at the camera',
     reference: 'absolute',
     yaw: { min: -10, max: 10 },
     pitch: { min: -12, max: 12 },
   },
   {
     id: 'left',
-    prompt: 'Turn your head slightly to your left',
     reference: 'straight',
     yaw: { min: 12, max: 40 },
     pitch: { min: -10, max: 10 },
   },
   {
     id: 'right',
-    prompt: 'Turn your head slightly to your right',
     reference: 'straight',
     yaw: { min: -40, max: -12 },
     pitch: { min: -10, max: 10 },
   },
   {
     id: 'nod',
-    prompt: 'Tilt your chin up or down a little',
     reference: 'straight',
     yaw: { min: -10, max: 10 },
     pitch: { min: 6, max: 30 },
@@ -132,48 +128,32 @@ export function poseInTarget(
   );
 }
 
-/** Words per axis: `up` moves the angle up (yaw: to your left; pitch: chin down). */
-const WORDS = {
-  yaw: {
-    start: { up: 'Turn your head to your left.', down: 'Turn your head to your right.' },
-    more: { up: 'Turn a little more to your left.', down: 'Turn a little more to your right.' },
-    // Past the view: `up` means the angle must come up again (a right turn went too far).
-    tooFar: { up: 'Too far: turn back a little.', down: 'Too far: turn back a little.' },
-    centre: {
-      up: 'Face the camera: turn a little to your left.',
-      down: 'Face the camera: turn a little to your right.',
-    },
-  },
-  pitch: {
-    start: { up: 'Tilt your chin down.', down: 'Tilt your chin up.' },
-    more: { up: 'Lower your chin a little more.', down: 'Raise your chin a little more.' },
-    tooFar: {
-      up: 'Too far: lower your chin a little.',
-      down: 'Too far: raise your chin a little.',
-    },
-    centre: {
-      up: 'Keep your chin level: lower it a little.',
-      down: 'Keep your chin level: raise it a little.',
-    },
-  },
-} as const;
+/**
+ * Which way to move. On one axis, `dir` `up` raises the angle (yaw: to your left; pitch: chin
+ * down): `start` a turn not begun, `more` one not far enough, `too_far` past the view (`up`: the
+ * angle must come up again), `centre` back towards straight on an axis that must stay near it.
+ * `either_way_more`: a nod either way, not far enough; `unreadable`: the pose could not be read.
+ */
+export type PoseHint =
+  | { kind: 'start' | 'more' | 'too_far' | 'centre'; axis: Axis; dir: 'up' | 'down' }
+  | { kind: 'either_way_more' }
+  | { kind: 'unreadable' };
 
-export const EITHER_WAY_MORE = 'Tilt your chin up or down a little more.';
-
-/** What to say to bring Δ on one axis into its ranges, or null when it is in one of them. */
+/** How to bring Δ on one axis into its ranges, or null when it is in one of them. */
 function axisHint(
   axis: Axis,
   delta: number,
   ranges: AngleRange[],
   eitherWay: boolean,
-): string | null {
+): PoseHint | null {
   if (ranges.some((r) => within(delta, r))) return null;
-  const words = WORDS[axis];
   if (eitherWay) {
     // Either way counts: past the side the head moved to is "too far", short of it is "more".
     const side = ranges.find((r) => (delta >= 0 ? r.min >= 0 : r.max <= 0));
     const past = side !== undefined && (delta >= 0 ? delta > side.max : delta < side.min);
-    return past ? words.tooFar[delta > 0 ? 'down' : 'up'] : EITHER_WAY_MORE;
+    return past
+      ? { kind: 'too_far', axis, dir: delta > 0 ? 'down' : 'up' }
+      : { kind: 'either_way_more' };
   }
   const range = ranges[0];
   if (!range) return null;
@@ -183,11 +163,11 @@ function axisHint(
     const target = range.min > 0 ? 'up' : 'down';
     if (dir === target) {
       const edge = target === 'up' ? range.min : range.max;
-      return Math.abs(delta - edge) > Math.abs(edge) / 2 ? words.start[dir] : words.more[dir];
+      return { kind: Math.abs(delta - edge) > Math.abs(edge) / 2 ? 'start' : 'more', axis, dir };
     }
-    return words.tooFar[dir];
+    return { kind: 'too_far', axis, dir };
   }
-  return words.centre[dir];
+  return { kind: 'centre', axis, dir };
 }
 
 /** The step's hint for this pose, main axis first; null when the pose shows the view. */
@@ -195,11 +175,9 @@ export function poseHint(
   step: EnrollStep,
   pose: HeadPose | null,
   straight: HeadPose | null = null,
-): string | null {
+): PoseHint | null {
   if (pose === null) return null;
-  if (!Number.isFinite(pose.yaw) || !Number.isFinite(pose.pitch)) {
-    return 'Hold still: your head position could not be read.';
-  }
+  if (!Number.isFinite(pose.yaw) || !Number.isFinite(pose.pitch)) return { kind: 'unreadable' };
   const ref = referenceOf(step, straight);
   if (ref === null) return null;
   const axes: Axis[] = step.id === 'nod' ? ['pitch', 'yaw'] : ['yaw', 'pitch'];
@@ -215,35 +193,39 @@ export function poseHint(
   return null;
 }
 
+/**
+ * What the screen says under the prompt: `nothing` (no frame yet), `hold` (ready), `fix` (the
+ * reasons and the hint), `prompt` (nothing holds the frame but it is not the view: the step's own
+ * prompt), and, from the enrollment's liveness check, `liveness_ask` and `not_live`.
+ */
+export type GuidanceSay = 'nothing' | 'hold' | 'fix' | 'prompt' | 'liveness_ask' | 'not_live';
+
 export interface EnrollGuidance {
   /** This frame shows the asked-for view and passes every quality check: take it. */
   ready: boolean;
-  /** What the screen says under the prompt; never the gate's own "turned too far". */
-  message: string;
+  say: GuidanceSay;
+  /** The gate's reasons to say, in its order; never head_turned (the pose hint replaces it). */
+  reasons: QualityReason[];
+  hint: PoseHint | null;
 }
-
-export const HOLD_IT = 'Hold it…';
 
 /**
  * The step-aware verdict for one frame. Quality problems other than the pose (no face, two
- * faces, too small, blur, light) are said as the gate words them; the gate's head_turned is
+ * faces, too small, blur, light) are given as the gate's reasons; the gate's head_turned is
  * replaced by the step's own pose hint, which says which way to move (the targets are cut at the
- * gate's limits, so the hint says "too far" wherever the gate would); a lean (roll) is worded so
- * as not to clash with "tilt your chin". `straight` is the straight sample's pose.
+ * gate's limits, so the hint says "too far" wherever the gate would). `straight` is the straight
+ * sample's pose.
  */
 export function enrollmentGuidance(
   step: EnrollStep,
   quality: { reasons: readonly QualityReason[]; pose: HeadPose | null } | null,
   straight: HeadPose | null = null,
 ): EnrollGuidance {
-  if (quality === null) return { ready: false, message: '' };
+  if (quality === null) return { ready: false, say: 'nothing', reasons: [], hint: null };
   const hint = poseHint(step, quality.pose, straight);
-  const messages = qualityMessages(quality.reasons, {
-    head_turned: null,
-    head_tilted: 'Keep your head upright: do not lean it to one side.',
-  });
-  if (hint) messages.push(hint);
+  const reasons = quality.reasons.filter((r) => r !== 'head_turned');
   const ready = quality.reasons.length === 0 && poseInTarget(step, quality.pose, straight);
-  if (ready) return { ready, message: HOLD_IT };
-  return { ready, message: messages.length > 0 ? messages.join(' ') : step.prompt };
+  if (ready) return { ready, say: 'hold', reasons: [], hint: null };
+  const say = reasons.length > 0 || hint !== null ? 'fix' : 'prompt';
+  return { ready, say, reasons, hint };
 }

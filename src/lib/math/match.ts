@@ -9,28 +9,14 @@ import { normaliseScore, type ScoreStats } from './score-norm';
 
 export type SecurityLevel = 'far_1e-3' | 'far_1e-4' | 'far_1e-5';
 
-/** The levels offered in Settings; the keys are the model manifest's calibrated thresholds. */
-export const SECURITY_LEVELS: readonly {
-  level: SecurityLevel;
-  label: string;
-  description: string;
-}[] = [
-  {
-    level: 'far_1e-3',
-    label: 'Convenient',
-    description: 'About 1 in 1,000 attempts by a stranger could be accepted.',
-  },
-  {
-    level: 'far_1e-4',
-    label: 'Balanced (recommended)',
-    description: 'About 1 in 10,000 attempts by a stranger could be accepted.',
-  },
-  {
-    level: 'far_1e-5',
-    label: 'Strict',
-    description:
-      'About 1 in 100,000 attempts by a stranger could be accepted; you may need a second try.',
-  },
+/**
+ * The levels offered in Settings, in order; the keys are the model manifest's calibrated
+ * thresholds (Settings words them: ui/text/security-levels.ts).
+ */
+export const SECURITY_LEVELS: readonly { level: SecurityLevel }[] = [
+  { level: 'far_1e-3' },
+  { level: 'far_1e-4' },
+  { level: 'far_1e-5' },
 ];
 
 export function isSecurityLevel(value: unknown): value is SecurityLevel {

@@ -114,9 +114,11 @@ export interface FrameObservation {
 export type HintKind =
   'eyes_covered' | 'eyes_closed' | 'side_light' | 'pose' | 'dark' | 'bright' | 'blurry';
 
+/** The screen words it (ui/text/rejection.ts). */
 export interface RejectionHint {
   kind: HintKind;
-  message: string;
+  /** side_light only: the darker half of the face, as the camera picture shows it (not mirrored). */
+  darkSide?: 'left' | 'right';
 }
 
 export interface HintThresholds {
@@ -158,18 +160,6 @@ export const DEFAULT_HINTS: HintThresholds = {
   brightLuminance: 190,
   blurrySharpness: 30,
   minShare: 0.5,
-};
-
-const MESSAGES: Record<HintKind, string> = {
-  eyes_covered:
-    'Your eyes looked covered or closed (sunglasses, hair, a hand?). Uncover them and look at the camera.',
-  eyes_closed: 'Your eyes looked closed. Keep them open and look at the camera.',
-  side_light:
-    'Strong light from one side: the {dark} half of your face, as the camera sees it, was much darker than the other. Turn towards the light so it falls evenly.',
-  pose: 'Your head was turned or tilted. Face the camera straight on, level.',
-  dark: 'Your face was dim. More light in front of you will help.',
-  bright: 'Your face was washed out by bright light. Move out of direct light.',
-  blurry: 'The picture was soft. Hold still, and check the lens is clean.',
 };
 
 /** Order of precedence when several are seen: what most changes a face's look first. */
@@ -217,7 +207,7 @@ function frameFlags(o: FrameObservation, t: HintThresholds): Set<HintKind> {
 
 /**
  * What stands out across the frames that were matched, most telling first; empty when nothing
- * does (then the caller shows rejectionMessage's neutral text).
+ * does (then the screen says the neutral text, ui/text/rejection.ts).
  */
 export function rejectionHints(
   frames: readonly FrameObservation[],
@@ -242,20 +232,12 @@ export function rejectionHints(
     if (kind === 'eyes_covered' && (counts.get('eyes_closed') ?? 0) >= t.minShare * frames.length) {
       continue;
     }
-    let message = MESSAGES[kind];
     if (kind === 'side_light') {
       // The crop is not mirrored: its left is the left of the camera picture.
-      message = message.replace('{dark}', darkerLeft >= darkerRight ? 'left' : 'right');
+      hints.push({ kind, darkSide: darkerLeft >= darkerRight ? 'left' : 'right' });
+    } else {
+      hints.push({ kind });
     }
-    hints.push({ kind, message });
   }
   return hints;
-}
-
-/** The neutral text for a rejection with no hint: nothing about light or pose. */
-export function neutralRejection(targetName: string | null): string {
-  const who = targetName
-    ? `did not match ${targetName} closely enough`
-    : 'did not match anyone enrolled here closely enough';
-  return `This face ${who}. Light, pose and sharpness looked fine. If you are enrolled, try again; if it keeps failing, re-enroll on this device.`;
 }

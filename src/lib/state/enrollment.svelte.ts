@@ -11,13 +11,6 @@ import type { QualityResult } from '../math/quality';
 import type { StoredCrop } from '../store/schema';
 import { LIVENESS_LIMIT_MS, LivenessCheck, type MeshPoints } from '../liveness/liveness';
 
-/** Said until the face shows life: no sample is taken from a face that has not. */
-export const ENROLL_LIVENESS_ASK =
-  'Blink, or turn your head a little and back, to show a live face.';
-/** Said when a face has been in view for LIVENESS_LIMIT_MS without a sign of life. */
-export const ENROLL_NOT_LIVE =
-  'No sign of a live face yet: a photo or a screen cannot enroll. Blink, or turn your head a little and back.';
-
 /** The guided views, in order; each needs one frame that shows it and passes the quality gate. */
 export { ENROLL_STEPS };
 
@@ -47,18 +40,19 @@ export class EnrollmentFlow {
   readonly steps = ENROLL_STEPS.length;
   step = $derived(Math.min(this.samples.length, ENROLL_STEPS.length - 1));
   current = $derived<EnrollStep>(ENROLL_STEPS[this.step] ?? ENROLL_STEPS[0]!);
-  prompt = $derived(this.current.prompt);
   progress = $derived(this.samples.length / ENROLL_STEPS.length);
   /** The straight sample's pose: the turns and the nod are measured from it. */
   straightPose = $derived<HeadPose | null>(this.poses[0] ?? null);
 
-  /** What the screen says about this frame for the current view (enroll-guidance.ts). */
+  /** What holds this frame for the current view (enroll-guidance.ts; worded by ui/text/enroll.ts). */
   guide(quality: Pick<QualityResult, 'reasons' | 'pose'> | null): EnrollGuidance {
     const guidance = enrollmentGuidance(this.current, quality, this.straightPose);
     if (!guidance.ready || this.live) return guidance;
     return {
       ready: false,
-      message: this.unliveMs >= LIVENESS_LIMIT_MS ? ENROLL_NOT_LIVE : ENROLL_LIVENESS_ASK,
+      say: this.unliveMs >= LIVENESS_LIMIT_MS ? 'not_live' : 'liveness_ask',
+      reasons: [],
+      hint: null,
     };
   }
 

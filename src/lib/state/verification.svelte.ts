@@ -2,7 +2,6 @@ import {
   ATTEMPT_LIMITS,
   AttemptTracker,
   frameProblem,
-  STOP_MESSAGES,
   type AttemptLimits,
   type StopReason,
 } from '../math/attempt-outcome';
@@ -13,7 +12,6 @@ import { TemplateMatrix } from '../math/template-matrix';
 import {
   cropStats,
   eyeAspectRatio,
-  neutralRejection,
   rejectionHints,
   type FrameObservation,
   type RejectionHint,
@@ -52,13 +50,14 @@ export class VerificationFlow {
   targetId = $state<string | null>(null);
   /** From the first frame of this attempt that showed a face to the decision (benchmarks, UI). */
   decisionMs = $state<number | null>(null);
-  /** Why a timed-out attempt stopped, and the words for it. */
+  /** Why a timed-out attempt stopped (the screen words it: ui/text/attempt.ts). */
   stopReason = $state<StopReason | null>(null);
-  stopMessage = $state<string | null>(null);
+  /** Set when the camera itself stopped mid-attempt: its own words (CAMERA_MESSAGES) say why. */
+  stopCameraMessage = $state<string | null>(null);
   /** After a rejection: what could be seen in the matched frames (may be empty). */
   hints = $state.raw<RejectionHint[]>([]);
-  /** After a rejection: the first hint's message, or the neutral one. */
-  rejectMessage = $state<string | null>(null);
+  /** After a rejection: the person of a 1:1 attempt, named by the neutral text. */
+  rejectTarget = $state<string | null>(null);
   /** The face has shown itself alive in this attempt (liveness.ts); a match opens nothing before. */
   live = $state(false);
   /** No sign of life yet, long enough that the screen asks for a blink or a small turn. */
@@ -107,9 +106,9 @@ export class VerificationFlow {
     this.lastScore = null;
     this.framesSeen = 0;
     this.stopReason = null;
-    this.stopMessage = null;
+    this.stopCameraMessage = null;
     this.hints = [];
-    this.rejectMessage = null;
+    this.rejectTarget = null;
     this.liveness = new LivenessCheck();
     this.pending = null;
     this.live = false;
@@ -250,7 +249,6 @@ export class VerificationFlow {
           return;
         }
         this.stopReason = 'not_live';
-        this.stopMessage = STOP_MESSAGES.not_live;
         this.finish('timed_out', null);
         return;
       }
@@ -261,7 +259,6 @@ export class VerificationFlow {
       this.finish('rejected', this.bestCandidate);
     } else {
       this.stopReason = end.reason;
-      this.stopMessage = end.message;
       this.finish('timed_out', null);
     }
   }
@@ -270,7 +267,7 @@ export class VerificationFlow {
   cameraStopped(message: string): void {
     if (this.status !== 'looking') return;
     this.stopReason = 'no_frames';
-    this.stopMessage = message;
+    this.stopCameraMessage = message;
     this.finish('timed_out', null);
   }
 
@@ -290,8 +287,7 @@ export class VerificationFlow {
     this.result = candidate;
     if (status === 'rejected') {
       this.hints = rejectionHints(this.observations);
-      this.rejectMessage =
-        this.hints[0]?.message ?? neutralRejection(this.target ? this.target.name : null);
+      this.rejectTarget = this.target ? this.target.name : null;
     }
     this.status = status;
     this.decision = null;

@@ -1,6 +1,8 @@
 export type CameraProblem =
   'unsupported' | 'denied' | 'not_found' | 'in_use' | 'stopped' | 'unknown';
 
+// Kept here, not in ui/text: CameraError's message is shown as is, and lib/state passes it on as
+// the stopped attempt's reason and in the enrollment's notice.
 export const CAMERA_MESSAGES: Record<CameraProblem, string> = {
   unsupported:
     'This browser cannot use a camera here. Open facegate in a recent Chrome, Edge or Firefox, over https or localhost.',

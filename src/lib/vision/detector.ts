@@ -1,6 +1,7 @@
 import { FaceDetector } from '@mediapipe/tasks-vision';
 import type { Point } from '../math/align';
 import type { DetectedFace } from '../math/face-select';
+import { fetchModelFile, ModelFileError } from '../embedding/model-fetch';
 
 /**
  * Everything the detector needs is served by the app itself (copied from node_modules at install by
@@ -28,7 +29,8 @@ const inWorker = !('document' in globalThis);
 /** Low on purpose: face choice and the "more than one face" rule apply their own, stricter scores. */
 const RAW_MIN_SCORE = 0.3;
 
-export class DetectorLoadError extends Error {
+/** A ModelFileError too, so one `instanceof` catches every model file that failed to load. */
+export class DetectorLoadError extends ModelFileError {
   override name = 'DetectorLoadError';
 }
 
@@ -38,23 +40,23 @@ export interface FaceDetectorHandle {
   close(): void;
 }
 
-async function fetchBytes(url: string, what: string): Promise<Uint8Array> {
-  let response: Response;
+/** The detector model; any failure is a DetectorLoadError. */
+async function fetchModel(url: string): Promise<Uint8Array> {
   try {
-    response = await fetch(url);
+    // No pin here: add-tflite-metadata.ts pins the bytes it writes at install, and a damaged
+    // download fails when MediaPipe starts on it (below).
+    return new Uint8Array(await fetchModelFile(url, null, { what: 'face detector' }));
   } catch (cause) {
-    throw new DetectorLoadError(`Could not load the ${what} (${url}): ${String(cause)}`);
+    throw new DetectorLoadError(cause instanceof Error ? cause.message : String(cause), {
+      cause,
+    });
   }
-  if (!response.ok) {
-    throw new DetectorLoadError(`Could not load the ${what} (${url}): HTTP ${response.status}`);
-  }
-  return new Uint8Array(await response.arrayBuffer());
 }
 
 export async function createFaceDetector(baseUrl: string): Promise<FaceDetectorHandle> {
   const base = new URL(baseUrl, globalThis.location?.href);
   const assets = inWorker ? DETECTOR_WORKER_ASSETS : DETECTOR_ASSETS;
-  const modelBytes = await fetchBytes(new URL(assets.model, base).href, 'face detector');
+  const modelBytes = await fetchModel(new URL(assets.model, base).href);
   let detector: FaceDetector;
   try {
     detector = await FaceDetector.createFromOptions(

@@ -4,13 +4,14 @@ import { applySimilarity, invertSimilarity, similarityScale, type Similarity } f
 import { MESH_POINTS, type FaceMesh, type Point3 } from '../math/face-mesh';
 import { LANDMARK_MODEL_DIR, LANDMARK_MODEL_FILES } from './landmark-model-files';
 import { warpToCrop } from './warp';
-import { sha256Hex } from '../embedding/manifest';
+import { fetchModelFile, ModelFileError } from '../embedding/model-fetch';
 import { backendSettled, registerBrowserBackends, withBackendLock } from '../embedding/backend';
 
 /** The face-mesh model's input side, pixels. */
 export const MESH_INPUT = 192;
 
-export class LandmarkerLoadError extends Error {
+/** A ModelFileError too, so one `instanceof` catches every model file that failed to load. */
+export class LandmarkerLoadError extends ModelFileError {
   override name = 'LandmarkerLoadError';
 }
 
@@ -29,24 +30,21 @@ interface ModelJson {
   weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
 }
 
-async function fetchVerified(base: URL, file: (typeof LANDMARK_MODEL_FILES)[number]) {
-  const url = new URL(LANDMARK_MODEL_DIR + file.name, base).href;
-  let bytes: ArrayBuffer;
+/** A pinned landmark model file, fetched and checked; any failure is a LandmarkerLoadError. */
+async function fetchVerified(
+  base: URL,
+  file: (typeof LANDMARK_MODEL_FILES)[number],
+): Promise<ArrayBuffer> {
+  const expected = { path: file.name, bytes: file.bytes, sha256: file.sha256 };
   try {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    bytes = await response.arrayBuffer();
+    return await fetchModelFile(new URL(LANDMARK_MODEL_DIR + file.name, base).href, expected, {
+      what: 'face landmark model',
+    });
   } catch (cause) {
-    throw new LandmarkerLoadError(
-      `Could not load the face landmark model (${url}): ${String(cause)}`,
-    );
+    throw new LandmarkerLoadError(cause instanceof Error ? cause.message : String(cause), {
+      cause,
+    });
   }
-  if (bytes.byteLength !== file.bytes || (await sha256Hex(bytes)) !== file.sha256) {
-    throw new LandmarkerLoadError(
-      `The face landmark model file ${file.name} is damaged or was altered. Reload the page to fetch it again.`,
-    );
-  }
-  return bytes;
 }
 
 function warp(source: CanvasImageSource, roi: Similarity): Float32Array {

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   AttemptTracker,
-  FRAME_MESSAGES,
-  STOP_MESSAGES,
   frameProblem,
   type AttemptLimits,
 } from '../../../src/lib/math/attempt-outcome';
-import { QUALITY_MESSAGES } from '../../../src/lib/math/quality';
 
 const LIMITS: AttemptLimits = { startupMs: 15_000, stallMs: 4_000, maxMs: 12_000 };
 
@@ -29,8 +26,6 @@ describe('frameProblem', () => {
   it('calls a low-score detection unclear, so the text agrees with the box drawn around it', () => {
     expect(frameProblem(['no_face'], 0)).toBe('no_face');
     expect(frameProblem(['no_face'], 1)).toBe('face_unclear');
-    expect(FRAME_MESSAGES.face_unclear).not.toMatch(/no face/i);
-    expect(FRAME_MESSAGES.blurry).toBe(QUALITY_MESSAGES.blurry);
   });
 });
 
@@ -48,7 +43,6 @@ describe('AttemptTracker', () => {
     expect(t.check(4_900)).toBeNull();
     const end = t.check(5_000);
     expect(end).toMatchObject({ kind: 'timed_out', reason: 'head_turned', limit: 'stall' });
-    expect(end?.kind === 'timed_out' && end.message).toBe(STOP_MESSAGES.head_turned);
     expect(t.problemCounts().get('blurry')).toBe(10);
   });
 
@@ -137,10 +131,5 @@ describe('AttemptTracker', () => {
 
   it('refuses non-positive limits', () => {
     expect(() => new AttemptTracker(0, { ...LIMITS, stallMs: 0 })).toThrow(RangeError);
-  });
-
-  it('has a message for every stop reason, none of them a generic light hint for pose', () => {
-    for (const message of Object.values(STOP_MESSAGES)) expect(message.length).toBeGreaterThan(10);
-    expect(STOP_MESSAGES.head_turned).not.toMatch(/light/);
   });
 });

@@ -2,17 +2,29 @@ import { describe, expect, it } from 'vitest';
 import { ALIGN_TEMPLATE_112, type Point } from '../../../src/lib/math/align';
 import type { DetectedFace } from '../../../src/lib/math/face-select';
 import {
-  EITHER_WAY_MORE,
   ENROLL_STEPS,
-  HOLD_IT,
   enrollmentGuidance,
   poseHint,
   poseInTarget,
   type EnrollStep,
 } from '../../../src/lib/math/enroll-guidance';
 import type { HeadPose } from '../../../src/lib/math/head-pose';
-import { DEFAULT_QUALITY, QUALITY_MESSAGES, assessQuality } from '../../../src/lib/math/quality';
+import { DEFAULT_QUALITY, assessQuality } from '../../../src/lib/math/quality';
+import { EITHER_WAY_MORE, HOLD_IT, guidanceText, poseHintText } from '../../../src/ui/text/enroll';
+import { QUALITY_MESSAGES } from '../../../src/ui/text/quality';
 import { syntheticMesh } from './synthetic-mesh';
+
+/** The pose hint as the screen words it (ui/text/enroll.ts), or null. */
+function hintText(...args: Parameters<typeof poseHint>): string | null {
+  const hint = poseHint(...args);
+  return hint && poseHintText(hint);
+}
+
+/** The guidance as the screen shows it: ready, and the line under the prompt. */
+function guide(...args: Parameters<typeof enrollmentGuidance>) {
+  const guidance = enrollmentGuidance(...args);
+  return { ready: guidance.ready, message: guidanceText(args[0], guidance) };
+}
 
 const pose = (yaw: number, pitch: number, roll = 0): HeadPose => ({
   yaw,
@@ -152,68 +164,68 @@ describe('ENROLL_STEPS', () => {
 describe('poseHint', () => {
   it('says which way to move from the straight pose, and when it went too far', () => {
     const at = (yaw: number, pitch: number) => pose(STRAIGHT.yaw + yaw, STRAIGHT.pitch + pitch);
-    expect(poseHint(step('left'), at(0, 0), STRAIGHT)).toBe('Turn your head to your left.');
-    expect(poseHint(step('left'), at(-20, 0), STRAIGHT)).toBe('Turn your head to your left.');
-    expect(poseHint(step('left'), at(8, 0), STRAIGHT)).toBe('Turn a little more to your left.');
-    expect(poseHint(step('left'), at(20, 0), STRAIGHT)).toBeNull();
+    expect(hintText(step('left'), at(0, 0), STRAIGHT)).toBe('Turn your head to your left.');
+    expect(hintText(step('left'), at(-20, 0), STRAIGHT)).toBe('Turn your head to your left.');
+    expect(hintText(step('left'), at(8, 0), STRAIGHT)).toBe('Turn a little more to your left.');
+    expect(hintText(step('left'), at(20, 0), STRAIGHT)).toBeNull();
     // The gate's 35° comes before Δ 40: "too far" from there.
-    expect(poseHint(step('left'), at(38, 0), STRAIGHT)).toBe('Too far: turn back a little.');
-    expect(poseHint(step('right'), at(0, 0), STRAIGHT)).toBe('Turn your head to your right.');
-    expect(poseHint(step('right'), at(-8, 0), STRAIGHT)).toBe('Turn a little more to your right.');
-    expect(poseHint(step('right'), at(-35, 0), STRAIGHT)).toBe('Too far: turn back a little.');
-    expect(poseHint(step('nod'), at(0, 0), STRAIGHT)).toBe(EITHER_WAY_MORE);
-    expect(poseHint(step('nod'), at(0, 4), STRAIGHT)).toBe(EITHER_WAY_MORE);
-    expect(poseHint(step('nod'), at(0, -4), STRAIGHT)).toBe(EITHER_WAY_MORE);
-    expect(poseHint(step('nod'), at(0, 8), STRAIGHT)).toBeNull();
-    expect(poseHint(step('nod'), at(0, -8), STRAIGHT)).toBeNull();
+    expect(hintText(step('left'), at(38, 0), STRAIGHT)).toBe('Too far: turn back a little.');
+    expect(hintText(step('right'), at(0, 0), STRAIGHT)).toBe('Turn your head to your right.');
+    expect(hintText(step('right'), at(-8, 0), STRAIGHT)).toBe('Turn a little more to your right.');
+    expect(hintText(step('right'), at(-35, 0), STRAIGHT)).toBe('Too far: turn back a little.');
+    expect(hintText(step('nod'), at(0, 0), STRAIGHT)).toBe(EITHER_WAY_MORE);
+    expect(hintText(step('nod'), at(0, 4), STRAIGHT)).toBe(EITHER_WAY_MORE);
+    expect(hintText(step('nod'), at(0, -4), STRAIGHT)).toBe(EITHER_WAY_MORE);
+    expect(hintText(step('nod'), at(0, 8), STRAIGHT)).toBeNull();
+    expect(hintText(step('nod'), at(0, -8), STRAIGHT)).toBeNull();
     // Straight at pitch 5: chin down to 30 is Δ 25, the gate's limit.
-    expect(poseHint(step('nod'), at(0, 27), STRAIGHT)).toBe('Too far: raise your chin a little.');
-    expect(poseHint(step('nod'), at(0, -33), STRAIGHT)).toBe('Too far: lower your chin a little.');
-    expect(poseHint(step('straight'), pose(-20, 0))).toBe(
+    expect(hintText(step('nod'), at(0, 27), STRAIGHT)).toBe('Too far: raise your chin a little.');
+    expect(hintText(step('nod'), at(0, -33), STRAIGHT)).toBe('Too far: lower your chin a little.');
+    expect(hintText(step('straight'), pose(-20, 0))).toBe(
       'Face the camera: turn a little to your left.',
     );
-    expect(poseHint(step('straight'), pose(20, 0))).toBe(
+    expect(hintText(step('straight'), pose(20, 0))).toBe(
       'Face the camera: turn a little to your right.',
     );
-    expect(poseHint(step('straight'), pose(0, -20))).toBe(
+    expect(hintText(step('straight'), pose(0, -20))).toBe(
       'Keep your chin level: lower it a little.',
     );
     // The main axis first, then the other one.
-    expect(poseHint(step('left'), at(20, 15), STRAIGHT)).toBe(
+    expect(hintText(step('left'), at(20, 15), STRAIGHT)).toBe(
       'Keep your chin level: raise it a little.',
     );
-    expect(poseHint(step('nod'), at(15, 10), STRAIGHT)).toBe(
+    expect(hintText(step('nod'), at(15, 10), STRAIGHT)).toBe(
       'Face the camera: turn a little to your right.',
     );
   });
 
   it('is safe with NaN and silent without a pose', () => {
-    expect(poseHint(step('left'), pose(NaN, 0), STRAIGHT)).toMatch(/could not be read/);
-    expect(poseHint(step('left'), null, STRAIGHT)).toBeNull();
+    expect(hintText(step('left'), pose(NaN, 0), STRAIGHT)).toMatch(/could not be read/);
+    expect(hintText(step('left'), null, STRAIGHT)).toBeNull();
   });
 });
 
 describe('enrollmentGuidance', () => {
   it('is ready only when the gate passes and the view is shown', () => {
-    expect(enrollmentGuidance(step('straight'), frame(0, 0))).toEqual({
+    expect(guide(step('straight'), frame(0, 0))).toEqual({
       ready: true,
       message: HOLD_IT,
     });
     const straight = frame(0, 0).pose;
-    expect(enrollmentGuidance(step('left'), frame(0, 0), straight)).toEqual({
+    expect(guide(step('left'), frame(0, 0), straight)).toEqual({
       ready: false,
       message: 'Turn your head to your left.',
     });
-    expect(enrollmentGuidance(step('left'), frame(25, 0), straight).ready).toBe(true);
-    expect(enrollmentGuidance(step('right'), frame(-25, 0), straight).ready).toBe(true);
-    expect(enrollmentGuidance(step('nod'), frame(0, -12), straight).ready).toBe(true);
-    expect(enrollmentGuidance(step('nod'), frame(0, 12), straight).ready).toBe(true);
-    expect(enrollmentGuidance(step('nod'), frame(0, 2), straight)).toEqual({
+    expect(guide(step('left'), frame(25, 0), straight).ready).toBe(true);
+    expect(guide(step('right'), frame(-25, 0), straight).ready).toBe(true);
+    expect(guide(step('nod'), frame(0, -12), straight).ready).toBe(true);
+    expect(guide(step('nod'), frame(0, 12), straight).ready).toBe(true);
+    expect(guide(step('nod'), frame(0, 2), straight)).toEqual({
       ready: false,
       message: EITHER_WAY_MORE,
     });
     // Without the straight pose a relative view is never ready.
-    expect(enrollmentGuidance(step('left'), frame(25, 0)).ready).toBe(false);
+    expect(guide(step('left'), frame(25, 0)).ready).toBe(false);
   });
 
   it('never says "turned too far, face the camera" beside a turn prompt: the hint speaks', () => {
@@ -222,7 +234,7 @@ describe('enrollmentGuidance', () => {
         for (let pitch = -45; pitch <= 45; pitch += 5) {
           const quality = frame(yaw, pitch, 0, null);
           for (const s of ENROLL_STEPS) {
-            const guidance = enrollmentGuidance(s, quality, straight);
+            const guidance = guide(s, quality, straight);
             expect(guidance.message).not.toContain(QUALITY_MESSAGES.head_turned);
             expect(guidance.message).not.toContain('Face the camera.');
             // Whatever the gate lets through in the view is taken; nothing outside it is.
@@ -231,14 +243,14 @@ describe('enrollmentGuidance', () => {
             if (shown) expect(quality.ok).toBe(true);
             // Past the gate's limits the pose hint always speaks: no view lies out there.
             if (quality.reasons.includes('head_turned')) {
-              expect(poseHint(s, quality.pose, straight)).not.toBeNull();
+              expect(hintText(s, quality.pose, straight)).not.toBeNull();
             }
             expect(guidance.message.length).toBeGreaterThan(0);
           }
         }
       }
     }
-    const tooFar = enrollmentGuidance(step('left'), frame(45, 0), pose(0, 0));
+    const tooFar = guide(step('left'), frame(45, 0), pose(0, 0));
     expect(tooFar.message).toBe('Too far: turn back a little.');
   });
 
@@ -248,14 +260,14 @@ describe('enrollmentGuidance', () => {
       crop: { gray: new Float32Array(112 * 112).fill(10), width: 112, height: 112 },
       mesh: { points: syntheticMesh(0, 0, 0), score: 0.9 },
     });
-    const guidance = enrollmentGuidance(step('left'), dark, pose(0, 0));
+    const guidance = guide(step('left'), dark, pose(0, 0));
     expect(guidance.ready).toBe(false);
     expect(guidance.message).toBe(
       `${QUALITY_MESSAGES.too_dark} ${QUALITY_MESSAGES.blurry} Turn your head to your left.`,
     );
-    const none = enrollmentGuidance(step('left'), assessQuality({ faces: [], crop: null }));
+    const none = guide(step('left'), assessQuality({ faces: [], crop: null }));
     expect(none).toEqual({ ready: false, message: QUALITY_MESSAGES.no_face });
-    const twoFaces = enrollmentGuidance(step('straight'), {
+    const twoFaces = guide(step('straight'), {
       reasons: ['multiple_faces'],
       pose: pose(0, 0),
     });
@@ -263,12 +275,21 @@ describe('enrollmentGuidance', () => {
   });
 
   it('words a lean so that it does not clash with "tilt your chin"', () => {
-    const guidance = enrollmentGuidance(step('nod'), frame(0, -12, 30), pose(0, 0));
+    const guidance = guide(step('nod'), frame(0, -12, 30), pose(0, 0));
     expect(guidance.ready).toBe(false);
     expect(guidance.message).toBe('Keep your head upright: do not lean it to one side.');
   });
 
+  it("gives codes: the gate's head_turned is left to the pose hint, which says which way", () => {
+    const tooFar = enrollmentGuidance(step('left'), frame(45, 0), pose(0, 0));
+    expect(tooFar.say).toBe('fix');
+    expect(tooFar.reasons).not.toContain('head_turned');
+    expect(tooFar.hint).toEqual({ kind: 'too_far', axis: 'yaw', dir: 'down' });
+    expect(enrollmentGuidance(step('straight'), frame(0, 0)).say).toBe('hold');
+    expect(enrollmentGuidance(step('left'), null).say).toBe('nothing');
+  });
+
   it('says nothing before the first frame', () => {
-    expect(enrollmentGuidance(step('left'), null)).toEqual({ ready: false, message: '' });
+    expect(guide(step('left'), null)).toEqual({ ready: false, message: '' });
   });
 });

@@ -12,6 +12,7 @@ import {
   verifyScore,
 } from '../../../src/lib/math/match';
 import { identifyThreshold } from '../../../src/lib/math/open-set';
+import { SECURITY_LEVEL_TEXT } from '../../../src/ui/text/security-levels';
 
 const v = (...xs: number[]) => Float32Array.from(xs);
 
@@ -78,10 +79,10 @@ describe('template', () => {
 });
 
 describe('security levels', () => {
-  it('describes each calibrated threshold in plain words', () => {
+  it('offers each calibrated threshold, in plain words in Settings', () => {
     expect(SECURITY_LEVELS.map((s) => s.level)).toEqual(['far_1e-3', 'far_1e-4', 'far_1e-5']);
-    expect(SECURITY_LEVELS[1]?.label).toMatch(/recommended/);
-    expect(SECURITY_LEVELS[2]?.description).toMatch(/100,000/);
+    expect(SECURITY_LEVEL_TEXT['far_1e-4'].label).toMatch(/recommended/);
+    expect(SECURITY_LEVEL_TEXT['far_1e-5'].description).toMatch(/100,000/);
     expect(isSecurityLevel('far_1e-4')).toBe(true);
     expect(isSecurityLevel('far_1e-6')).toBe(false);
   });

@@ -1,0 +1,36 @@
+/** What the unlock screen says after a rejection: the first hint (math/rejection-hints.ts), else the neutral text. */
+import type { HintKind, RejectionHint } from '../../lib/math/rejection-hints';
+
+const HINT_MESSAGES: Record<HintKind, string> = {
+  eyes_covered:
+    'Your eyes looked covered or closed (sunglasses, hair, a hand?). Uncover them and look at the camera.',
+  eyes_closed: 'Your eyes looked closed. Keep them open and look at the camera.',
+  side_light:
+    'Strong light from one side: the {dark} half of your face, as the camera sees it, was much darker than the other. Turn towards the light so it falls evenly.',
+  pose: 'Your head was turned or tilted. Face the camera straight on, level.',
+  dark: 'Your face was dim. More light in front of you will help.',
+  bright: 'Your face was washed out by bright light. Move out of direct light.',
+  blurry: 'The picture was soft. Hold still, and check the lens is clean.',
+};
+
+export function hintMessage(hint: RejectionHint): string {
+  const message = HINT_MESSAGES[hint.kind];
+  return hint.darkSide ? message.replace('{dark}', hint.darkSide) : message;
+}
+
+/** The neutral text for a rejection with no hint: nothing about light or pose. */
+export function neutralRejection(targetName: string | null): string {
+  const who = targetName
+    ? `did not match ${targetName} closely enough`
+    : 'did not match anyone enrolled here closely enough';
+  return `This face ${who}. Light, pose and sharpness looked fine. If you are enrolled, try again; if it keeps failing, re-enroll on this device.`;
+}
+
+/** The first hint's message, or the neutral one (`targetName`: the person of a 1:1 attempt). */
+export function rejectionMessage(
+  hints: readonly RejectionHint[],
+  targetName: string | null,
+): string {
+  const first = hints[0];
+  return first ? hintMessage(first) : neutralRejection(targetName);
+}
