@@ -5,6 +5,14 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import svelteConfig from './svelte.config.js';
 
+// The type-checked rules only (its shared part also sets core rules such as prefer-const, which
+// Svelte's `let { ... } = $props()` must not get).
+const typeCheckedRules = Object.fromEntries(
+  ts.configs.recommendedTypeCheckedOnly
+    .flatMap((config) => Object.entries(config.rules ?? {}))
+    .filter(([name]) => name.startsWith('@typescript-eslint/')),
+);
+
 export default ts.config(
   {
     ignores: [
@@ -49,7 +57,10 @@ export default ts.config(
         tsconfigRootDir: import.meta.dirname,
       },
     },
+    // typescript-eslint's type-checked set (promises, unsafe any, awaits of non-promises, ...).
+    // Its rules only: its parser setting would replace the Svelte parser in .svelte files.
     rules: {
+      ...typeCheckedRules,
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
     },

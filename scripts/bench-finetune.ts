@@ -46,7 +46,7 @@ async function main() {
   const raw = readFileSync(join(modelDir, manifest.background.file));
   const bank = decodeBank(
     manifest.background,
-    raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer,
+    raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength),
   );
   const count = Number(values.samples);
   const test = peopleInFolds(parsePairs(readFileSync(values.pairs, 'utf8')), parseFolds('6-10'));

@@ -85,7 +85,7 @@ async function inChromium(f32Wasm: Uint8Array): Promise<Record<string, number>> 
           .benchMatch;
         return bench.measureMatchWith(sizes, {
           runs,
-          f32Wasm: new Uint8Array(bytes) as Uint8Array<ArrayBuffer>,
+          f32Wasm: new Uint8Array(bytes),
         });
       },
       { sizes, runs, bytes: [...f32Wasm] },

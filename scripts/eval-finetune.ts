@@ -180,10 +180,7 @@ async function main() {
   const bankBytes = readFileSync(join(modelDir, manifest.background.file));
   const bank = decodeBank(
     manifest.background,
-    bankBytes.buffer.slice(
-      bankBytes.byteOffset,
-      bankBytes.byteOffset + bankBytes.byteLength,
-    ) as ArrayBuffer,
+    bankBytes.buffer.slice(bankBytes.byteOffset, bankBytes.byteOffset + bankBytes.byteLength),
   );
   const threshold = manifest.thresholds['far_1e-3'];
   const reference = bankReference(bank);

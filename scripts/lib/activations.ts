@@ -151,7 +151,7 @@ export async function advanceActivations(
         orig = new Float32Array(n * size);
         flip = new Float32Array(n * size);
       }
-      (which === 'orig' ? orig : flip).set((await y.data()) as Float32Array, i * size);
+      (which === 'orig' ? orig : flip).set(await y.data(), i * size);
       y.dispose();
     }
   }

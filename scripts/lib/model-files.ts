@@ -45,7 +45,7 @@ export function readManifest(dir: string): ModelManifest {
 }
 
 /** A FetchBytes for Embedder.load that reads the model folder from disk. */
-export const fileFetcher = (dir: string) => async (path: string) => {
+export const fileFetcher = (dir: string) => (path: string) => {
   const b = readFileSync(join(dir, path));
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+  return Promise.resolve(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 };

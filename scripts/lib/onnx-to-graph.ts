@@ -49,11 +49,11 @@ export function onnxToGraph(onnx: OnnxGraph): { spec: GraphSpec; weights: NamedA
       const autoPad = node.attrs.auto_pad;
       if (autoPad !== undefined && autoPad !== 'NOTSET') {
         throw new Error(
-          `ONNX: ${node.name} uses auto_pad ${String(autoPad)}, which is not supported`,
+          `ONNX: ${node.name} uses auto_pad ${JSON.stringify(autoPad)}, which is not supported`,
         );
       }
       if (new Set(pads).size > 1)
-        throw new Error(`ONNX: ${node.name} has asymmetric padding ${pads}`);
+        throw new Error(`ONNX: ${node.name} has asymmetric padding ${pads.join(',')}`);
       if (strides[0] !== strides[1]) throw new Error(`ONNX: ${node.name} has unequal strides`);
       if (dil.some((d) => d !== 1)) throw new Error(`ONNX: ${node.name} is dilated`);
       const depthwise = group > 1;

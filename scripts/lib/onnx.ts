@@ -70,7 +70,7 @@ function readAttr(a: onnxProto.onnx.IAttributeProto): OnnxAttr {
     case AttributeType.FLOAT:
       return a.f ?? 0;
     case AttributeType.INT:
-      return int(a.i);
+      return int(a.i as Int64 | null | undefined);
     case AttributeType.STRING:
       return new TextDecoder().decode(a.s ?? new Uint8Array());
     case AttributeType.TENSOR:
@@ -87,7 +87,7 @@ function readAttr(a: onnxProto.onnx.IAttributeProto): OnnxAttr {
       if (a.floats?.length) return a.floats;
       if (a.s?.length) return new TextDecoder().decode(a.s);
       if (a.t) return readTensor(a.t);
-      return Object.hasOwn(a, 'f') ? (a.f ?? 0) : int(a.i);
+      return Object.hasOwn(a, 'f') ? (a.f ?? 0) : int(a.i as Int64 | null | undefined);
     default:
       throw new Error(`ONNX: attribute ${a.name} has unsupported type ${a.type}`);
   }
@@ -95,7 +95,7 @@ function readAttr(a: onnxProto.onnx.IAttributeProto): OnnxAttr {
 
 function readValueInfo(v: onnxProto.onnx.IValueInfoProto) {
   const dims = (v.type?.tensorType?.shape?.dim ?? []).map((d): number | string =>
-    d.dimValue != null ? int(d.dimValue) : (d.dimParam ?? '?'),
+    d.dimValue != null ? int(d.dimValue as Int64) : (d.dimParam ?? '?'),
   );
   return { name: v.name ?? '', dims };
 }
@@ -122,7 +122,10 @@ export function parseOnnx(bytes: Uint8Array): OnnxGraph {
     // Older exporters list the initializers among the graph's inputs too.
     inputs: (g.input ?? []).map(readValueInfo).filter((i) => !initializers.has(i.name)),
     outputs: (g.output ?? []).map(readValueInfo),
-    opsetVersion: Math.max(0, ...(model.opsetImport ?? []).map((o) => int(o.version))),
+    opsetVersion: Math.max(
+      0,
+      ...(model.opsetImport ?? []).map((o) => int(o.version as Int64 | null | undefined)),
+    ),
     producer: model.producerName ?? '',
   };
 }

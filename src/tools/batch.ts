@@ -22,7 +22,8 @@ let landmarker: FaceLandmarkerHandle | null = null;
 async function blobToBase64(blob: Blob): Promise<string> {
   const dataUrl = await new Promise<string>((resolve, reject) => {
     const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result));
+    // readAsDataURL: the result is a string.
+    reader.onload = () => resolve(reader.result as string);
     reader.onerror = () => reject(reader.error ?? new Error('FileReader failed'));
     reader.readAsDataURL(blob);
   });

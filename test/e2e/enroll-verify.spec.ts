@@ -151,7 +151,7 @@ test('enroll, verify 1:1, reject another person, identify among three, export/im
       () =>
         new Promise<number>((resolve, reject) => {
           const open = indexedDB.open('facegate');
-          open.onerror = () => reject(open.error);
+          open.onerror = () => reject(open.error ?? new Error('indexedDB.open failed'));
           open.onsuccess = () => {
             const db = open.result;
             const all = db.transaction('samples').objectStore('samples').getAll();

@@ -109,7 +109,7 @@ test('one fine-tuning step on WebGPU, in the real worker, matches the same step 
   const [gpu, wasm] = steps;
   if (!gpu || !wasm) throw new Error('a step is missing');
   console.log(
-    `webgpu + wasm step: ${Date.now() - started} ms, losses ${gpu.losses} / ${wasm.losses}`,
+    `webgpu + wasm step: ${Date.now() - started} ms, losses ${gpu.losses.join(', ')} / ${wasm.losses.join(', ')}`,
   );
 
   expect(gpu.backend, 'trained on webgpu, not on a fallback').toBe('webgpu');

@@ -16,7 +16,8 @@ export { expect };
  * - 'denied': a fake camera exists but the permission request is refused;
  * - 'none': access is granted but there is no camera at all (this machine has none).
  */
-export type CameraSetup = string | 'denied' | 'none';
+// A y4m path, or one of the two words (string & {} keeps them visible as literals).
+export type CameraSetup = 'denied' | 'none' | (string & {});
 
 export function cameraArgs(camera: CameraSetup): string[] {
   if (camera === 'denied') return ['--use-fake-device-for-media-stream'];

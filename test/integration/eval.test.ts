@@ -36,7 +36,9 @@ it('evaluates a small pairs file end to end', async () => {
   expect(result.no_face).toBe(0);
   expect(result.accuracy).toBeGreaterThanOrEqual(0.9);
   expect(result.auc).toBeGreaterThan(0.9);
-  expect(result.model).toBe(JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8')).id);
+  expect(result.model).toBe(
+    (JSON.parse(readFileSync(join(MODELS, 'manifest.json'), 'utf8')) as { id: string }).id,
+  );
   const written = JSON.parse(readFileSync(json, 'utf8')) as EvalResult;
   expect(written['tar_at_far_1e-3']).toBe(result['tar_at_far_1e-3']);
   expect(existsSync(roc) && readFileSync(roc, 'utf8')).toMatch(/<svg[\s\S]*<\/svg>/);

@@ -44,9 +44,9 @@ export function readModelManifest(): ModelManifest {
   return parseManifest(readFileSync(resolve(MODELS, 'manifest.json'), 'utf8'));
 }
 
-export const fetchModelFile = async (path: string) => {
+export const fetchModelFile = (path: string) => {
   const b = readFileSync(resolve(MODELS, path));
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+  return Promise.resolve(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 };
 
 export const haveLfw = existsSync(LFW);

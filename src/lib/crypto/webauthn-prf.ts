@@ -56,7 +56,7 @@ export async function evaluatePrf(credentialId: Uint8Array, salt: Uint8Array): P
         allowCredentials: [{ type: 'public-key', id: buf(credentialId) }],
         userVerification: 'required',
         timeout: 60_000,
-        extensions: { prf: { eval: { first: buf(salt) } } } as AuthenticationExtensionsClientInputs,
+        extensions: { prf: { eval: { first: buf(salt) } } },
       },
     });
     const out = prfFirst(credential);
@@ -92,7 +92,7 @@ export async function registerPrf(): Promise<{
           residentKey: 'discouraged',
         },
         timeout: 60_000,
-        extensions: { prf: { eval: { first: buf(salt) } } } as AuthenticationExtensionsClientInputs,
+        extensions: { prf: { eval: { first: buf(salt) } } },
       },
     });
   } catch (e) {

@@ -57,10 +57,7 @@ export class Embedder {
       if (!flip) return run(this.spec, params, input) as tf.Tensor2D;
       const n = input.shape[0];
       const both = run(this.spec, params, tf.concat([input, tf.reverse(input, 2)], 0));
-      return tf.add(
-        tf.slice(both, [0, 0], [n, -1]),
-        tf.slice(both, [n, 0], [n, -1]),
-      ) as tf.Tensor2D;
+      return tf.add<tf.Tensor2D>(tf.slice(both, [0, 0], [n, -1]), tf.slice(both, [n, 0], [n, -1]));
     });
   }
 

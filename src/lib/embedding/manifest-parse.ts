@@ -14,7 +14,8 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'string') return `the text ${JSON.stringify(value.slice(0, 40))}`;
   if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
+  // JSON.parse yields only strings, numbers, booleans and null here.
+  return `${typeof value} ${JSON.stringify(value) ?? ''}`;
 }
 
 function fail(path: string, expected: string, value: unknown): never {
@@ -56,7 +57,7 @@ function number(
     count: 'a whole number >= 0',
     size: 'a whole number > 0',
   }[kind];
-  return ok ? (v as number) : fail(`${path}${key}`, expected, v);
+  return ok ? v : fail(`${path}${key}`, expected, v);
 }
 
 function oneOf<T>(o: Fields, key: string, path: string, values: readonly T[]): void {

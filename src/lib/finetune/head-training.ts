@@ -177,7 +177,7 @@ function objective(
     const l2 = tf.add(tf.sum(tf.square(adapter.a)), tf.sum(tf.square(adapter.b)));
     total = tf.add(total, tf.mul(cfg.decay, l2));
   }
-  return total as tf.Scalar;
+  return total;
 }
 
 /** One optimiser step; returns the loss, the only tensor that outlives the step. */

@@ -109,7 +109,7 @@ export class LabTrainer {
     const [w1, b1, w2, b2] = this.vars as [tf.Variable, tf.Variable, tf.Variable, tf.Variable];
     return tf.tidy(() => {
       const h = tf.relu(tf.add(tf.matMul(this.x, w1 as tf.Tensor2D), b1));
-      return tf.add(tf.matMul(h as tf.Tensor2D, w2 as tf.Tensor2D), b2) as tf.Tensor2D;
+      return tf.add<tf.Tensor2D>(tf.matMul(h, w2), b2);
     });
   }
 
@@ -136,7 +136,7 @@ export class LabTrainer {
 
   async snapshot(): Promise<LabSnapshot> {
     const f = this.features();
-    const features = (await f.array()) as number[][];
+    const features = await f.array();
     f.dispose();
     const weights = (await (this.vars[4] as tf.Variable).array()) as number[][];
     const labels = this.data.labels;

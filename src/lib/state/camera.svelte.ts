@@ -118,8 +118,9 @@ export class CameraSession {
     this.analysis = null;
     this.status = 'idle';
     this.error = null;
-    void this.enqueue(async () => {
+    void this.enqueue(() => {
       if (generation === this.generation) this.release();
+      return Promise.resolve();
     });
   }
 

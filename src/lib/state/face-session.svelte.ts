@@ -187,7 +187,7 @@ export class FaceSession implements FaceModel {
         key: this.#vault.key(),
         modelId: engine.manifest.id,
         baseUrl: import.meta.env.BASE_URL,
-        backend: engine.backend as BackendName,
+        backend: engine.backend,
         threshold: engine.manifest.thresholds[this.#settings.values.securityLevel],
         people: enrolled,
       });

@@ -400,7 +400,9 @@ export async function dropThumbnails(): Promise<void> {
     const store = tx.objectStore('people');
     const all = await store.getAll();
     await Promise.all(
-      all.filter(isStoredPerson).map((p) => (p.thumb ? store.put({ ...p, thumb: null }) : null)),
+      all
+        .filter(isStoredPerson)
+        .map((p) => (p.thumb ? store.put({ ...p, thumb: null }) : Promise.resolve())),
     );
   });
 }
@@ -430,7 +432,7 @@ export async function dropCrops(key: CryptoKey): Promise<void> {
         const now = current[i];
         return now && isStoredSample(now) && sameBytes(now.sealed.iv, r.before)
           ? store.put(r.after)
-          : null;
+          : Promise.resolve();
       }),
     );
   });

@@ -229,8 +229,8 @@ describe('runGraph', () => {
     const mid = tf.tidy(() =>
       runGraph(spec, params, tf.tensor(input.data, input.shape), { to: 'r1' }),
     );
-    const { grads } = tf.variableGrads(
-      () => tf.sum(runGraph(spec, withVar, mid, { from: 'r1' })) as tf.Scalar,
+    const { grads } = tf.variableGrads(() =>
+      tf.sum<tf.Scalar>(runGraph(spec, withVar, mid, { from: 'r1' })),
     );
     // d(sum)/d(bias_k) = number of output positions = N * H * W = 2 * 4 * 4.
     expect(Array.from(grads[bias.name]?.dataSync() ?? [])).toEqual([32, 32, 32]);

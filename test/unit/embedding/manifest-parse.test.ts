@@ -42,7 +42,7 @@ function problem(manifest: unknown): string {
 
 function without(path: (string | number)[]): Record<string, unknown> {
   const m = valid();
-  let o = m as Record<string, unknown>;
+  let o = m;
   for (const key of path.slice(0, -1)) o = o[key] as Record<string, unknown>;
   delete o[path.at(-1) ?? ''];
   return m;
@@ -50,7 +50,7 @@ function without(path: (string | number)[]): Record<string, unknown> {
 
 function withValue(path: (string | number)[], value: unknown): Record<string, unknown> {
   const m = valid();
-  let o = m as Record<string, unknown>;
+  let o = m;
   for (const key of path.slice(0, -1)) o = o[key] as Record<string, unknown>;
   o[path.at(-1) ?? ''] = value;
   return m;

@@ -19,7 +19,7 @@ const weights = Uint8Array.from({ length: 1000 }, (_, i) => (i * 37 + 11) & 0xff
 const graph = new TextEncoder().encode('{"spec":{},"weights":[]}');
 
 function toBuffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.slice().buffer as ArrayBuffer;
+  return bytes.slice().buffer;
 }
 
 const manifest = {

@@ -159,7 +159,7 @@ describe('encodeWeights / decodeWeights', () => {
 
   it('throws a clear error when the binary is too short', () => {
     const { entries, binary } = encodeWeights(tensors, 'float32');
-    const short = binary.slice(0, binary.byteLength - 8).buffer as ArrayBuffer;
+    const short = binary.slice(0, binary.byteLength - 8).buffer;
     expect(() => decodeWeights(entries, short)).toThrow(/too short for "d".*damaged/);
     expect(() => decodeWeights(entries, new ArrayBuffer(0))).toThrow(/too short for "a"/);
   });

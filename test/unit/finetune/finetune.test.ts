@@ -79,13 +79,15 @@ describe('finetune()', () => {
   };
   const personDirs = [randomUnit(rng), randomUnit(rng)];
   // A stand-in backbone: the crop's brightness says whose face it is; the rest is noise.
-  const embed = async (crops: { data: Uint8ClampedArray | Uint8Array }[]) =>
-    crops.map((c) => {
-      let sum = 0;
-      for (let i = 0; i < c.data.length; i += 4) sum += c.data[i] ?? 0;
-      const dir = personDirs[sum / (c.data.length / 4) < 110 ? 0 : 1] as Float32Array;
-      return near(dir, rng, 0.8);
-    });
+  const embed = (crops: { data: Uint8ClampedArray | Uint8Array }[]) =>
+    Promise.resolve(
+      crops.map((c) => {
+        let sum = 0;
+        for (let i = 0; i < c.data.length; i += 4) sum += c.data[i] ?? 0;
+        const dir = personDirs[sum / (c.data.length / 4) < 110 ? 0 : 1] as Float32Array;
+        return near(dir, rng, 0.8);
+      }),
+    );
   const crop = (value: number) => {
     const data = new Uint8ClampedArray(8 * 8 * 4).fill(value);
     return { data, width: 8, height: 8 };
