@@ -75,6 +75,11 @@ export class FaceEngine {
     return new FaceEngine(embedder, chosen, results, false, fetchBytes);
   }
 
+  /** Frees the weights (a re-probe loads them again). */
+  dispose(): void {
+    this.embedder.dispose();
+  }
+
   /** Unit-length embedding of an aligned crop; `flip` adds its mirror image (enrollment). */
   async embed(crop: CropPixels, flip: boolean): Promise<Float32Array> {
     // Weights live on one backend; after a switch (a lost GPU) they are loaded on the new one.

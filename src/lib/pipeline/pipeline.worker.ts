@@ -194,6 +194,7 @@ self.onmessage = (event: MessageEvent<PipelineRequest>) => {
       case 'frame':
         return frame(request);
       case 'reprobe':
+        engine?.dispose();
         engine = null;
         return start(null);
     }
