@@ -26,7 +26,9 @@ test('the backend probe is remembered across starts and measured again on demand
     page.getByTestId('engine-settings').locator('li[data-backend="wasm"]'),
   ).toContainText('ms');
 
-  await page.goto('/#/camera');
+  // A real restart of the page (a goto that only changes the hash would not reload it).
+  await page.evaluate(() => (location.hash = '#/camera'));
+  await page.reload();
   const again = await engineSummary(page);
   await expect(again).toContainText('as measured at an earlier start on this device');
   const backend = await again.getAttribute('data-backend');
