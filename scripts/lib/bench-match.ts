@@ -20,6 +20,7 @@ import {
 } from '../../src/lib/math/open-set.ts';
 import { seededRandom } from '../../src/lib/math/seeded-random.ts';
 import { TemplateMatrix } from '../../src/lib/math/template-matrix.ts';
+import { unrolledDots } from '../../src/lib/math/match-kernel.ts';
 
 export const DIM = 512;
 
@@ -143,21 +144,7 @@ function jsF32(rows: Float32Array, count: number, out: Float64Array) {
 }
 
 function jsF32Unrolled(rows: Float32Array, count: number, out: Float64Array) {
-  return (probe: Float32Array) => {
-    for (let r = 0, o = 0; r < count; r++, o += DIM) {
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let j = 0; j < DIM; j += 4) {
-        s0 += (rows[o + j] as number) * (probe[j] as number);
-        s1 += (rows[o + j + 1] as number) * (probe[j + 1] as number);
-        s2 += (rows[o + j + 2] as number) * (probe[j + 2] as number);
-        s3 += (rows[o + j + 3] as number) * (probe[j + 3] as number);
-      }
-      out[r] = s0 + s1 + s2 + s3;
-    }
-  };
+  return (probe: Float32Array) => unrolledDots(rows, count, DIM, probe, out);
 }
 
 interface F32Exports {
