@@ -58,6 +58,8 @@ export class FaceSession implements FaceModel {
   readonly #people: People;
   readonly #finetune: FinetuneController;
   private engineLoad: Promise<EngineInfo | null> | null = null;
+  /** An enrollment view being stored (see handleFrame). */
+  private offering = false;
 
   constructor(deps: FaceSessionDeps) {
     this.#notices = deps.notices;
@@ -348,8 +350,15 @@ export class FaceSession implements FaceModel {
     // Enrollment keeps only frames that show the view it asks for (enroll-guidance.ts).
     if (this.mode === 'enroll' && !this.enrollment.wants(analysis.quality, performance.now()))
       return;
-    if (this.mode === 'enroll') void this.enrollFrame(analysis.crop, embedding, analysis);
-    else if (this.mode === 'verify') {
+    // One view at a time: a frame that comes while the last one is stored (its photo encoded) is
+    // skipped, so views are taken in order.
+    if (this.mode === 'enroll') {
+      if (this.offering) return;
+      this.offering = true;
+      void this.enrollFrame(analysis.crop, embedding, analysis).finally(() => {
+        this.offering = false;
+      });
+    } else if (this.mode === 'verify') {
       // An ended attempt ignores it; the flow's onEnd logs and unlocks.
       this.verification.push(this.#finetune.adapt(embedding));
     }
