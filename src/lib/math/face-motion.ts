@@ -31,17 +31,15 @@ export function moveFace(face: DetectedFace, motion: ReturnType<typeof meshMotio
   };
 }
 
+/** Whether `face`'s box holds the mesh's nose tip: the mesh is that detection's face. */
+export function meshInBox(face: DetectedFace, mesh: FaceMesh): boolean {
+  const nose = mesh.points[MESH.noseTip];
+  if (!nose) return false;
+  const { x, y, width, height } = face.box;
+  return nose[0] >= x && nose[0] <= x + width && nose[1] >= y && nose[1] <= y + height;
+}
+
 /** The detection the mesh belongs to: the one whose box holds its nose tip. */
 export function faceOfMesh(faces: readonly DetectedFace[], mesh: FaceMesh): DetectedFace | null {
-  const nose = mesh.points[MESH.noseTip];
-  if (!nose) return null;
-  return (
-    faces.find(
-      ({ box }) =>
-        nose[0] >= box.x &&
-        nose[0] <= box.x + box.width &&
-        nose[1] >= box.y &&
-        nose[1] <= box.y + box.height,
-    ) ?? null
-  );
+  return faces.find((face) => meshInBox(face, mesh)) ?? null;
 }

@@ -2,13 +2,7 @@ import type { ProbeResult } from '../embedding/backend';
 import { forcedBackend, type BackendName } from '../embedding/backend-names';
 import type { ModelManifest } from '../embedding/manifest';
 import { readRememberedChoice, rememberChoice } from './backend-choice';
-import type {
-  EmbedRequest,
-  FrameResult,
-  LoadStage,
-  PipelineReply,
-  PipelineRequest,
-} from './pipeline-protocol';
+import type { FrameResult, LoadStage, PipelineReply, PipelineRequest } from './pipeline-protocol';
 
 /** What the page knows of the models in the worker. */
 export interface EngineInfo {
@@ -101,7 +95,7 @@ export class FramePipeline {
    * Analyses one frame (transferred: the caller must not use `frame` afterwards). Null when it
    * was not analysed.
    */
-  push(frame: ImageBitmap, embed: EmbedRequest, track: boolean): Promise<FrameResult | null> {
+  push(frame: ImageBitmap, embed: boolean, track: boolean): Promise<FrameResult | null> {
     if (this.status !== 'ready' || this.pending || !this.worker) {
       frame.close();
       return Promise.resolve(null);

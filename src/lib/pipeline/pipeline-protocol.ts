@@ -18,14 +18,6 @@ export interface BackendChoice {
   at: number;
 }
 
-export type EmbedRequest =
-  /** No flow wants it (the camera check, nobody enrolling or unlocking). */
-  | 'none'
-  /** The crop alone: one pass, for callers that trade the mirror's accuracy for time. */
-  | 'single'
-  /** The crop and its mirror image in one batch, as the model card's templates are made. */
-  | 'flip';
-
 export type PipelineRequest =
   | {
       type: 'init';
@@ -44,8 +36,11 @@ export type PipelineRequest =
       id: number;
       /** Transferred, never copied; the worker closes it. */
       frame: ImageBitmap;
-      /** Embed this frame if it passes the quality gate. */
-      embed: EmbedRequest;
+      /**
+       * Embed this frame if it passes the quality gate: the crop and its mirror image in one
+       * batch, as templates are made (false: no flow wants it, e.g. the camera check).
+       */
+      embed: boolean;
       /** Follow the face from the previous frame's mesh (false after a camera or flow change). */
       track: boolean;
     }
@@ -71,8 +66,6 @@ export interface FrameTimings {
   embedMs: number;
   /** Whole frame inside the worker, from receiving the bitmap to posting the answer. */
   workerMs: number;
-  /** Whether the detector ran on this frame (it is skipped on tracked frames in between). */
-  detected: boolean;
 }
 
 export type PipelineReply =

@@ -151,15 +151,14 @@ async function frame(request: Extract<PipelineRequest, { type: 'frame' }>): Prom
       bitmap.height,
       { previousMesh, trackedFaces: detect ? null : previousFaces },
     );
-    const detected = !analysis.tracked;
-    sinceDetect = detected ? 0 : sinceDetect + 1;
+    sinceDetect = analysis.tracked ? sinceDetect + 1 : 0;
     previousMesh = analysis.mesh;
     previousFaces = analysis.faces;
     let embedding: Float32Array | null = null;
     let embedMs = 0;
-    if (request.embed !== 'none' && analysis.quality.ok && analysis.crop) {
+    if (request.embed && analysis.quality.ok && analysis.crop) {
       const t0 = performance.now();
-      embedding = await engine.embed(analysis.crop, request.embed === 'flip');
+      embedding = await engine.embed(analysis.crop, true);
       embedMs = performance.now() - t0;
     }
     const result: FrameResult = {
@@ -170,7 +169,6 @@ async function frame(request: Extract<PipelineRequest, { type: 'frame' }>): Prom
         ...analysis.timings,
         embedMs,
         workerMs: performance.now() - started,
-        detected,
       },
     };
     const transfer: Transferable[] = [];

@@ -9,14 +9,13 @@ import {
 import type { FrameAnalysis } from '../vision/frame-analysis';
 import { RollingStats } from '../math/rolling-stats';
 import { pipeline } from '../pipeline/frame-pipeline.svelte';
-import type { EmbedRequest } from '../pipeline/pipeline-protocol';
 
 export type CameraStatus = 'idle' | 'loading' | 'running' | 'error';
 
 /** One analysed frame, as the flows get it. */
 export interface CameraFrame {
   analysis: FrameAnalysis;
-  /** Present when a flow asked for it (embedRequest) and the frame passed the quality gate. */
+  /** Present when a flow asked for it (wantsEmbedding) and the frame passed the quality gate. */
   embedding: Float32Array | null;
 }
 
@@ -63,8 +62,8 @@ export class CameraSession {
   frameMs = $state(0);
   frameSize = $state({ width: 0, height: 0 });
 
-  /** What the flows want from each frame (set by whoever feeds the flows). */
-  embedRequest: () => EmbedRequest = () => 'none';
+  /** Whether a flow wants the frames embedded (set by whoever feeds the flows). */
+  wantsEmbedding: () => boolean = () => false;
 
   private stream: MediaStream | null = null;
   /** False until the first analysed frame of a stream: the worker then forgets the old face. */
@@ -270,7 +269,7 @@ export class CameraSession {
         // are dropped, never queued.
         const taken = performance.now();
         const bitmap = await createImageBitmap(video);
-        const result = await pipeline.push(bitmap, this.embedRequest(), this.tracking);
+        const result = await pipeline.push(bitmap, this.wantsEmbedding(), this.tracking);
         if (!current()) return;
         if (result) {
           this.tracking = true;

@@ -73,7 +73,7 @@ export class FaceSession implements FaceModel {
     // Unlock and enrollment both embed the crop with its mirror image (one batch of two): without
     // the mirror at unlock LFW lost 0.07 points, more than the 0.05 this would be worth
     // (npm run eval-flip, docs/BENCHMARKS.md).
-    deps.camera.embedRequest = () => (this.mode === 'none' ? 'none' : 'flip');
+    deps.camera.wantsEmbedding = () => this.mode !== 'none';
     deps.camera.onStopped((why) => this.cameraStopped(why));
     deps.router.onChange((from) => {
       // An attempt belongs to the screen it started on: any move ends it.

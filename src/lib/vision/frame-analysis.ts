@@ -2,9 +2,9 @@ import { ARCFACE_TEMPLATE_112, estimateSimilarity, type Similarity } from '../ma
 import { toGray } from '../math/image-stats';
 import { assessQuality, DEFAULT_QUALITY, type QualityThresholds } from '../math/quality';
 import { pickPrimaryFace, rankFaces, type DetectedFace } from '../math/face-select';
-import { meshAlignmentPoints, MESH, type FaceMesh } from '../math/face-mesh';
+import { meshAlignmentPoints, type FaceMesh } from '../math/face-mesh';
 import { roiFromDetection, roiFromMesh } from '../math/mesh-roi';
-import { faceOfMesh, meshMotion, moveFace } from '../math/face-motion';
+import { faceOfMesh, meshInBox, meshMotion, moveFace } from '../math/face-motion';
 import type { FaceDetectorHandle } from './detector';
 import { MESH_INPUT, MIN_MESH_SCORE, type FaceLandmarkerHandle } from './landmarker';
 import { warpToAlignedCrop } from './warp';
@@ -85,13 +85,6 @@ function scaleFace(face: DetectedFace, k: number): DetectedFace {
   };
 }
 
-function insideBox(face: DetectedFace, mesh: FaceMesh): boolean {
-  const nose = mesh.points[MESH.noseTip];
-  if (!nose) return false;
-  const { x, y, width, height } = face.box;
-  return nose[0] >= x && nose[0] <= x + width && nose[1] >= y && nose[1] <= y + height;
-}
-
 /** A mesh this unsure is not a face at all; between this and the floor, look once more. */
 const SECOND_LOOK_SCORE = 0.05;
 /** Detections tried in turn when the chosen one's mesh is not a face (a poster, a guitar...). */
@@ -105,7 +98,7 @@ async function meshFor(
   minScore: number,
 ): Promise<FaceMesh | null> {
   const previous = options.previousMesh;
-  if (previous && insideBox(face, previous)) {
+  if (previous && meshInBox(face, previous)) {
     const tracked = await landmarker.estimate(source, roiFromMesh(previous.points, MESH_INPUT));
     if (tracked.score >= minScore) return tracked;
   }
