@@ -17,8 +17,17 @@ export interface AttemptLimits {
    * last usable one, or no frame at all for this long since the last one: stop.
    */
   stallMs: number;
-  /** No verdict this long after the first frame: stop, whatever the frames were like. */
+  /**
+   * No verdict this long after the first frame: stop, whatever the frames were like, provided
+   * at least `minFrames` frames were analysed by then (a slow machine still gets a fair look).
+   */
   maxMs: number;
+  /** Frames a slow machine is given before `maxMs` may end the attempt. */
+  minFrames: number;
+  /** The hard wall-time limit after the first frame, however few frames a slow machine saw. */
+  hardMaxMs: number;
+  /** Analysed frames without a verdict after which the attempt stops, however fast they came. */
+  maxFrames: number;
 }
 
 /**
@@ -27,7 +36,25 @@ export interface AttemptLimits {
  * embedding) time for FrameDecision's 20 good frames. The clocks start with the first frame: the
  * camera and the detector can take several seconds to start, which is not the user's doing.
  */
-export const ATTEMPT_LIMITS: AttemptLimits = { startupMs: 15_000, stallMs: 4_000, maxMs: 12_000 };
+export const ATTEMPT_LIMITS: AttemptLimits = {
+  startupMs: 15_000,
+  stallMs: 4_000,
+  maxMs: 12_000,
+  // 30 frames: ten runs of FrameDecision's three; a machine that cannot analyse 2.5 frames a
+  // second gets up to 20 s, then stops anyway (a phone throttled 6x analyses ~2 a second).
+  minFrames: 30,
+  hardMaxMs: 20_000,
+  // 30 fps for 15 s: past this the camera is fast and the face has had every chance.
+  maxFrames: 450,
+};
+
+/**
+ * The latest moment, after the attempt starts, by which `check` has ended it: startup, then the
+ * hard limit. Every state of an attempt ends within this (the screen shows and tests read it).
+ */
+export function attemptDeadlineMs(limits: AttemptLimits = ATTEMPT_LIMITS): number {
+  return limits.startupMs + Math.max(limits.maxMs, limits.hardMaxMs);
+}
 
 /**
  * Why a frame was not usable, as the user sees it. `face_unclear`: the detector found something
@@ -39,7 +66,7 @@ export type FrameProblem = QualityReason | 'face_unclear';
  * Why an attempt stopped without a verdict. `not_live`: the face never blinked, moved its mouth or
  * turned in depth (a photo or a screen looks like that; liveness.ts).
  */
-export type StopReason = FrameProblem | 'no_frames' | 'undecided' | 'not_live';
+export type StopReason = FrameProblem | 'no_frames' | 'undecided' | 'not_live' | 'open_failed';
 
 /** Most fundamental first: ties in frequency go to the earlier one. */
 const PROBLEM_ORDER: readonly FrameProblem[] = [
@@ -98,10 +125,12 @@ export class AttemptTracker {
   private readonly counts = new Map<FrameProblem, number>();
   private usable = 0;
   private failed = 0;
+  private frames = 0;
   private scores = 0;
 
   constructor(startedAt: number, limits: AttemptLimits = ATTEMPT_LIMITS) {
-    if (!(limits.startupMs > 0) || !(limits.stallMs > 0) || !(limits.maxMs > 0)) {
+    const positive = [limits.startupMs, limits.stallMs, limits.maxMs, limits.hardMaxMs];
+    if (!positive.every((v) => v > 0) || !(limits.maxFrames > 0) || !(limits.minFrames >= 0)) {
       throw new RangeError('attempt limits must be positive');
     }
     this.startedAt = startedAt;
@@ -117,6 +146,7 @@ export class AttemptTracker {
       this.lastUsableAt = now;
     }
     this.lastFrameAt = Math.max(this.lastFrameAt, now);
+    this.frames++;
     if (problem === null) {
       this.usable++;
       this.lastUsableAt = Math.max(this.lastUsableAt, now);
@@ -137,6 +167,11 @@ export class AttemptTracker {
 
   get failedFrames(): number {
     return this.failed;
+  }
+
+  /** Every analysed frame, usable or not. */
+  get analysedFrames(): number {
+    return this.frames;
   }
 
   get scoredFrames(): number {
@@ -177,7 +212,11 @@ export class AttemptTracker {
     if (now - this.lastUsableAt >= this.limits.stallMs) {
       return this.timedOut(this.dominantProblem() ?? 'no_frames', 'stall', elapsedMs);
     }
-    if (now - this.firstFrameAt >= this.limits.maxMs) {
+    const sinceFirst = now - this.firstFrameAt;
+    const outOfTime =
+      sinceFirst >= this.limits.hardMaxMs ||
+      (sinceFirst >= this.limits.maxMs && this.frames >= this.limits.minFrames);
+    if (outOfTime || this.frames >= this.limits.maxFrames) {
       // Mostly usable frames, matched, and still no accept: the face did not match.
       if (this.scores > 0 && this.usable >= this.failed) {
         return { kind: 'rejected', limit: 'max', elapsedMs };

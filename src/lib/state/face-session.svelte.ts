@@ -16,7 +16,8 @@ import type { AppSettings } from './settings.svelte';
 import type { VaultAccess } from './vault-access';
 import type { VaultSession } from './vault.svelte';
 import type { VaultLock } from './vault-lock';
-import { VerificationFlow } from './verification.svelte';
+import { OPEN_DEADLINE_MS, VerificationFlow } from './verification.svelte';
+import { DeadlineError, withDeadline } from './deadline';
 
 async function cropToBlob(crop: ImageData): Promise<Blob | null> {
   const canvas = new OffscreenCanvas(crop.width, crop.height);
@@ -291,7 +292,7 @@ export class FaceSession implements FaceModel {
     // Any other time-out saw no usable face: it is neither an accept nor a rejection of anyone.
     if (flow.status === 'timed_out' && !spoof) return;
     const outcome = flow.status === 'accepted' ? 'accepted' : spoof ? 'not_live' : 'rejected';
-    try {
+    const record = async () => {
       await recordAttempt({
         at: Date.now(),
         outcome,
@@ -307,8 +308,18 @@ export class FaceSession implements FaceModel {
         if (lockout.lockedOut) this.#people.forget();
       }
       announceChange({ kind: 'lockout' });
+    };
+    try {
+      // An accept must end in an open vault or a stop with its reason, never in "Recognised"
+      // that waits forever (a stuck database on a loaded machine was seen to do that).
+      await withDeadline(record(), OPEN_DEADLINE_MS);
     } catch (e) {
-      this.#notices.show(`The unlock attempt could not be recorded: ${errorText(e)}`);
+      const why =
+        e instanceof DeadlineError
+          ? 'The vault took too long to open on this device.'
+          : `The vault could not be opened: ${errorText(e)}`;
+      if (flow.status === 'accepted') flow.openFailed(`${why} Try again.`);
+      else this.#notices.show(`The unlock attempt could not be recorded: ${errorText(e)}`);
     }
   }
 

@@ -1,5 +1,6 @@
 import {
   ATTEMPT_LIMITS,
+  attemptDeadlineMs,
   AttemptTracker,
   frameProblem,
   type AttemptLimits,
@@ -18,8 +19,19 @@ import {
 } from '../math/rejection-hints';
 import type { FrameAnalysis } from '../vision/frame-analysis';
 
-/** `timed_out`: the attempt stopped without a verdict (no usable frame, or no time left). */
+/**
+ * `timed_out`: the attempt stopped without a verdict (no usable frame, or no time left, or the
+ * vault did not open after a match). `accepted`: matched and alive; the vault is being opened,
+ * which must end within OPEN_DEADLINE_MS too (opened(), or openFailed()).
+ */
 export type VerifyStatus = 'idle' | 'looking' | 'accepted' | 'rejected' | 'timed_out';
+
+/**
+ * From the accept to the open vault: a few IndexedDB writes and one decryption, well under a
+ * second even on a slow phone. Past this something is stuck, and the person is told, not left
+ * looking at "Recognised" with no way on.
+ */
+export const OPEN_DEADLINE_MS = 10_000;
 
 export interface StartOptions {
   /** Clock in ms (performance.now by default); injected so tests and benchmarks control time. */
@@ -52,8 +64,13 @@ export class VerificationFlow {
   decisionMs = $state<number | null>(null);
   /** Why a timed-out attempt stopped (the screen words it: ui/text/attempt.ts). */
   stopReason = $state<StopReason | null>(null);
-  /** Set when the camera itself stopped mid-attempt: its own words (CAMERA_MESSAGES) say why. */
-  stopCameraMessage = $state<string | null>(null);
+  /**
+   * Words of their own for a stop: the camera's (CAMERA_MESSAGES) when it stopped mid-attempt,
+   * or what kept the vault from opening after a match.
+   */
+  stopMessage = $state<string | null>(null);
+  /** Ms from the start by which this attempt ends whatever the machine's speed (tests read it). */
+  deadlineMs = $state(0);
   /** After a rejection: what could be seen in the matched frames (may be empty). */
   hints = $state.raw<RejectionHint[]>([]);
   /** After a rejection: the person of a 1:1 attempt, named by the neutral text. */
@@ -97,7 +114,9 @@ export class VerificationFlow {
     this.faceSeenAt = null;
     this.decisionMs = null;
     this.decision = new FrameDecision({ threshold, need: 3, maxFrames: 20 });
-    this.tracker = new AttemptTracker(this.now(), options.limits ?? ATTEMPT_LIMITS);
+    const limits = options.limits ?? ATTEMPT_LIMITS;
+    this.deadlineMs = attemptDeadlineMs(limits) + OPEN_DEADLINE_MS;
+    this.tracker = new AttemptTracker(this.now(), limits);
     this.observations = [];
     this.bestCandidate = null;
     this.runIds = [];
@@ -106,7 +125,7 @@ export class VerificationFlow {
     this.lastScore = null;
     this.framesSeen = 0;
     this.stopReason = null;
-    this.stopCameraMessage = null;
+    this.stopMessage = null;
     this.hints = [];
     this.rejectTarget = null;
     this.liveness = new LivenessCheck();
@@ -267,8 +286,19 @@ export class VerificationFlow {
   cameraStopped(message: string): void {
     if (this.status !== 'looking') return;
     this.stopReason = 'no_frames';
-    this.stopCameraMessage = message;
+    this.stopMessage = message;
     this.finish('timed_out', null);
+  }
+
+  /**
+   * After an accept: the vault could not be opened (an error, or OPEN_DEADLINE_MS passed). The
+   * attempt ends as stopped, with `message`, so Try again is offered; it was no failure either.
+   */
+  openFailed(message: string): void {
+    if (this.status !== 'accepted') return;
+    this.stopReason = 'open_failed';
+    this.stopMessage = message;
+    this.status = 'timed_out';
   }
 
   cancel(): void {

@@ -17,4 +17,5 @@ export const STOP_MESSAGES: Record<StopReason, string> = {
   undecided: 'No decision in time. Hold still, facing the camera.',
   not_live:
     'No sign of a live face: the face never blinked or moved, as a photo or a screen would not. A picture cannot unlock. Blink, or turn your head a little and back.',
+  open_failed: 'The vault did not open. Try again.',
 };

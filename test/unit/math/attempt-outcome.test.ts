@@ -2,10 +2,18 @@ import { describe, expect, it } from 'vitest';
 import {
   AttemptTracker,
   frameProblem,
+  attemptDeadlineMs,
   type AttemptLimits,
 } from '../../../src/lib/math/attempt-outcome';
 
-const LIMITS: AttemptLimits = { startupMs: 15_000, stallMs: 4_000, maxMs: 12_000 };
+const LIMITS: AttemptLimits = {
+  startupMs: 15_000,
+  stallMs: 4_000,
+  maxMs: 12_000,
+  minFrames: 30,
+  hardMaxMs: 20_000,
+  maxFrames: 450,
+};
 
 /** Frames every 100 ms from `from` to `to` (exclusive), each with the given problem. */
 function feed(
@@ -131,5 +139,42 @@ describe('AttemptTracker', () => {
 
   it('refuses non-positive limits', () => {
     expect(() => new AttemptTracker(0, { ...LIMITS, stallMs: 0 })).toThrow(RangeError);
+    expect(() => new AttemptTracker(0, { ...LIMITS, hardMaxMs: 0 })).toThrow(RangeError);
+    expect(() => new AttemptTracker(0, { ...LIMITS, maxFrames: 0 })).toThrow(RangeError);
+  });
+
+  it('gives a slow machine (few frames) past maxMs, up to the hard limit and no further', () => {
+    const t = new AttemptTracker(0, LIMITS);
+    // One frame a second, every one usable and matched without a run: 13 frames by 12 s.
+    for (let now = 0; now < 20_000; now += 1_000) {
+      t.frame(now, null);
+      t.scored();
+      if (now >= 12_000 && now < 19_500) expect(t.check(now)).toBeNull();
+    }
+    expect(t.analysedFrames).toBeLessThan(LIMITS.minFrames);
+    expect(t.check(20_000)).toEqual({ kind: 'rejected', limit: 'max', elapsedMs: 20_000 });
+  });
+
+  it('stops a fast camera after maxFrames frames without a verdict, before maxMs', () => {
+    const t = new AttemptTracker(0, LIMITS);
+    for (let i = 0; i < LIMITS.maxFrames; i++) {
+      expect(t.check(i * 5)).toBeNull();
+      t.frame(i * 5, 'head_turned');
+    }
+    expect(t.check(LIMITS.maxFrames * 5)).toMatchObject({
+      kind: 'timed_out',
+      reason: 'head_turned',
+      limit: 'max',
+    });
+  });
+
+  it('ends every attempt by attemptDeadlineMs, whatever the frames', () => {
+    expect(attemptDeadlineMs(LIMITS)).toBe(35_000);
+    // No frame ever: the startup limit.
+    expect(new AttemptTracker(0, LIMITS).check(attemptDeadlineMs(LIMITS))).not.toBeNull();
+    // A first frame at the last moment of startup, then a slow trickle of frames.
+    const t = new AttemptTracker(0, LIMITS);
+    for (let now = 14_999; now < attemptDeadlineMs(LIMITS); now += 3_000) t.frame(now, null);
+    expect(t.check(attemptDeadlineMs(LIMITS))).not.toBeNull();
   });
 });

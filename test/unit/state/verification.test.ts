@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { VerificationFlow } from '../../../src/lib/state/verification.svelte';
+import { OPEN_DEADLINE_MS, VerificationFlow } from '../../../src/lib/state/verification.svelte';
+import { DeadlineError, withDeadline } from '../../../src/lib/state/deadline';
 import type { FrameAnalysis } from '../../../src/lib/vision/frame-analysis';
 import type { Point3 } from '../../../src/lib/math/face-mesh';
 import type { MeshPoints } from '../../../src/lib/liveness/liveness';
@@ -61,7 +62,7 @@ describe('VerificationFlow liveness', () => {
     const f = attempt(Array.from({ length: 80 }, () => still));
     expect(f.status).toBe('timed_out');
     expect(f.stopReason).toBe('not_live');
-    expect(f.stopCameraMessage).toBeNull();
+    expect(f.stopMessage).toBeNull();
     expect(f.askForLife).toBe(true);
   });
 
@@ -133,5 +134,45 @@ describe('VerificationFlow liveness', () => {
     expect(flow.status).toBe('looking');
     flow.push(match);
     expect(flow.status).toBe('accepted');
+  });
+});
+
+describe('VerificationFlow deadlines', () => {
+  it('states the attempt deadline: startup, the hard limit, and the time to open the vault', () => {
+    begin();
+    expect(flow.deadlineMs).toBe(15_000 + 20_000 + OPEN_DEADLINE_MS);
+  });
+
+  it('a frameless attempt ends by its deadline through the timer alone', () => {
+    const clock = begin();
+    while (flow.status === 'looking') {
+      clock.step();
+      flow.tick();
+    }
+    expect(flow.status).toBe('timed_out');
+    expect(flow.stopReason).toBe('no_frames');
+  });
+
+  it('an accept whose vault does not open ends as stopped, with the words given, not a failure', () => {
+    const eyes = [1, 1, 1, 1, 1, 1, 0.1, 1, 1, 1, 1];
+    const f = attempt(eyes.map((e) => liveFace({ eyes: e })));
+    expect(f.status).toBe('accepted');
+    f.openFailed('The vault took too long to open on this device. Try again.');
+    expect(f.status).toBe('timed_out');
+    expect(f.stopReason).toBe('open_failed');
+    expect(f.stopMessage).toContain('too long');
+    // Only an accepted attempt can fail to open.
+    f.openFailed('again');
+    expect(f.stopMessage).toContain('too long');
+  });
+});
+
+describe('withDeadline', () => {
+  it('gives the work when it ends in time, DeadlineError when it does not', async () => {
+    await expect(withDeadline(Promise.resolve(7), 50)).resolves.toBe(7);
+    await expect(withDeadline(new Promise(() => undefined), 20)).rejects.toBeInstanceOf(
+      DeadlineError,
+    );
+    await expect(withDeadline(Promise.reject(new Error('disk')), 50)).rejects.toThrow('disk');
   });
 });

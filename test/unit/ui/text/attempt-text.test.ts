@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AttemptTracker } from '../../../../src/lib/math/attempt-outcome';
+import { ATTEMPT_LIMITS, AttemptTracker } from '../../../../src/lib/math/attempt-outcome';
 import { STOP_MESSAGES } from '../../../../src/ui/text/attempt';
 
 describe('stop words', () => {
@@ -9,7 +9,7 @@ describe('stop words', () => {
   });
 
   it('words the reason a timed-out attempt gives', () => {
-    const t = new AttemptTracker(0, { startupMs: 15_000, stallMs: 4_000, maxMs: 12_000 });
+    const t = new AttemptTracker(0, ATTEMPT_LIMITS);
     for (let now = 1_000; now < 4_900; now += 100) t.frame(now, 'head_turned');
     const end = t.check(5_000);
     expect(end?.kind === 'timed_out' && STOP_MESSAGES[end.reason]).toBe(
