@@ -94,20 +94,19 @@ test('fine-tunes once a second person is in, keeps it across a restart, A verifi
   // After a restart the stored fine-tune is found again (not retrained), and A opens the vault.
   await withCamera('d3-verify', '/#/unlock', async (page) => {
     await armVault(page);
-    await expect(page.getByTestId('match-model')).toHaveAttribute(
-      'data-finetuned',
-      stored === 'active' ? 'yes' : 'no',
-      { timeout: 60_000 },
-    );
-    await expect(page.getByTestId('match-model')).toHaveAttribute(
-      'data-score-norm',
-      normalised ? 'yes' : 'no',
-    );
+    // Unlock speaks to the owner only: the fine-tune's details are on People.
+    await expect(page.getByTestId('unlock-start')).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByText(/fine-tune/i)).toHaveCount(0);
     await openVault(page);
     await page.goto('/#/people');
     await expect(page.getByTestId('finetune-state')).toHaveAttribute('data-state', stored, {
       timeout: 60_000,
     });
+    const usage = stored === 'active' ? 'templates' : 'none';
+    await expect(page.getByTestId('finetune-state')).toHaveAttribute(
+      'data-usage',
+      normalised ? (usage === 'templates' ? 'templates-and-norm' : 'norm') : usage,
+    );
     await expect(page.getByTestId('finetune-progress')).toHaveCount(0);
     await page.goto('/#/unlock');
     await page.getByTestId('lock').click();

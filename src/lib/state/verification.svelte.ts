@@ -316,7 +316,10 @@ export class VerificationFlow {
     }
     this.result = candidate;
     if (status === 'rejected') {
-      this.hints = rejectionHints(this.observations);
+      // Advice on light and pose only where someone asked to be a named person (1:1): an
+      // identify attempt may be a stranger's, who is told nothing that helps a second try
+      // (docs/SECURITY.md, "What a rejection says").
+      this.hints = this.target ? rejectionHints(this.observations) : [];
       this.rejectTarget = this.target ? this.target.name : null;
     }
     this.status = status;

@@ -20,10 +20,11 @@ export function hintMessage(hint: RejectionHint): string {
 
 /** The neutral text for a rejection with no hint: nothing about light or pose. */
 export function neutralRejection(targetName: string | null): string {
-  const who = targetName
-    ? `did not match ${targetName} closely enough`
-    : 'did not match anyone enrolled here closely enough';
-  return `This face ${who}. Light, pose and sharpness looked fine. If you are enrolled, try again; if it keeps failing, re-enroll on this device.`;
+  if (!targetName) {
+    // Identify: possibly a stranger; nothing about what was seen (see verification.svelte.ts).
+    return 'If you are enrolled here, try again, or choose your name under “Who?” to be told what got in the way.';
+  }
+  return `This face did not match ${targetName} closely enough. Light, pose and sharpness looked fine. Try again; if it keeps failing, re-enroll on this device.`;
 }
 
 /** The first hint's message, or the neutral one (`targetName`: the person of a 1:1 attempt). */

@@ -176,3 +176,30 @@ describe('withDeadline', () => {
     await expect(withDeadline(Promise.reject(new Error('disk')), 50)).rejects.toThrow('disk');
   });
 });
+
+describe('VerificationFlow rejection hints', () => {
+  /** A face with its eyes shut that matches nobody, until the attempt ends. */
+  function rejectClosedEyes(target: typeof alice | null): VerificationFlow {
+    let now = 0;
+    flow = new VerificationFlow();
+    flow.start([alice], 0.5, target, { now: () => now });
+    for (let i = 0; i < 400 && flow.status === 'looking'; i++) {
+      now += 100;
+      flow.frame(frame(liveFace({ eyes: i % 10 === 0 ? 1 : 0.05 })));
+      flow.push(new Float32Array([0, 1, 0]));
+      flow.tick();
+    }
+    return flow;
+  }
+
+  it('advises the named person of a 1:1 attempt, and tells an identify attempt nothing', () => {
+    const verify = rejectClosedEyes(alice);
+    expect(verify.status).toBe('rejected');
+    expect(verify.hints.length).toBeGreaterThan(0);
+    expect(verify.rejectTarget).toBe('Alice');
+    const identify = rejectClosedEyes(null);
+    expect(identify.status).toBe('rejected');
+    expect(identify.hints).toEqual([]);
+    expect(identify.rejectTarget).toBeNull();
+  });
+});

@@ -7,7 +7,9 @@ describe('rejection words', () => {
     expect(text).toBe(neutralRejection('Alice'));
     expect(text).toContain('Alice');
     expect(text).not.toMatch(/better light/i);
-    expect(rejectionMessage([], null)).toContain('anyone enrolled');
+    // Identify: possibly a stranger, told nothing of what was seen.
+    expect(rejectionMessage([], null)).toContain('If you are enrolled here');
+    expect(rejectionMessage([], null)).not.toMatch(/light|pose|sharp/i);
   });
 
   it('says the first hint, naming the dark side of a side light', () => {
