@@ -26,7 +26,7 @@ import {
   LIVENESS_LIMIT_MS,
   LIVENESS_RULES,
   type LivenessEvidence,
-} from '../src/lib/liveness/liveness.ts';
+} from '../src/lib/decisions/liveness.ts';
 import { ATTACK_TYPES, DEFAULT_ATTACK_OPTIONS, type AttackType } from './lib/attacks.ts';
 import { median } from './lib/dataset.ts';
 import { buildLivenessSet, type Sequence } from './lib/liveness-set.ts';

@@ -7,7 +7,7 @@ import {
   type LivenessEvidence,
   type LivenessRules,
   type MeshPoints,
-} from '../../src/lib/liveness/liveness.ts';
+} from '../../src/lib/decisions/liveness.ts';
 import type { MeshFrame, Sequence } from './liveness-set.ts';
 
 export interface AttemptResult {

@@ -11,8 +11,8 @@ import type { Point } from '../../src/lib/math/align.ts';
 import { seededRandom, shuffle } from '../../src/lib/math/seeded-random.ts';
 import { FRONT_END_VERSION } from '../../src/lib/vision/front-end-version.ts';
 import type { PresentedFrameResult } from '../../src/tools/batch-protocol.ts';
-import { LIVENESS_POINTS } from '../../src/lib/liveness/liveness-points.ts';
-import type { MeshPoints } from '../../src/lib/liveness/liveness.ts';
+import { LIVENESS_POINTS } from '../../src/lib/decisions/liveness-points.ts';
+import type { MeshPoints } from '../../src/lib/decisions/liveness.ts';
 import {
   ATTACK_TYPES,
   DEFAULT_ATTACK_OPTIONS,

@@ -4,12 +4,12 @@ import {
   poseInTarget,
   type EnrollGuidance,
   type EnrollStep,
-} from '../math/enroll-guidance';
+} from '../decisions/enroll-guidance';
 import type { HeadPose } from '../math/head-pose';
 import { duplicateOf, template, type Enrolled } from '../math/match';
 import type { QualityResult } from '../math/quality';
 import type { StoredCrop } from '../store/schema';
-import { LIVENESS_LIMIT_MS, LivenessCheck, type MeshPoints } from '../liveness/liveness';
+import { LIVENESS_LIMIT_MS, LivenessCheck, type MeshPoints } from '../decisions/liveness';
 
 /** The guided views, in order; each needs one frame that shows it and passes the quality gate. */
 export { ENROLL_STEPS };

@@ -5,9 +5,9 @@ import {
   frameProblem,
   type AttemptLimits,
   type StopReason,
-} from '../math/attempt-outcome';
+} from '../decisions/attempt-outcome';
 import { toGray } from '../math/image-stats';
-import { LIVENESS_LIMIT_MS, LIVENESS_PROMPT_MS, LivenessCheck } from '../liveness/liveness';
+import { LIVENESS_LIMIT_MS, LIVENESS_PROMPT_MS, LivenessCheck } from '../decisions/liveness';
 import { FrameDecision, verifyScore, type Candidate, type Enrolled } from '../math/match';
 import { TemplateMatrix } from '../math/template-matrix';
 import {
@@ -16,7 +16,7 @@ import {
   rejectionHints,
   type FrameObservation,
   type RejectionHint,
-} from '../math/rejection-hints';
+} from '../decisions/rejection-hints';
 import type { FrameAnalysis } from '../vision/frame-analysis';
 
 /**

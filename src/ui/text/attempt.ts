@@ -1,5 +1,5 @@
-/** What the unlock screen says once an attempt has stopped (math/attempt-outcome.ts's reasons). */
-import type { StopReason } from '../../lib/math/attempt-outcome';
+/** What the unlock screen says once an attempt has stopped (decisions/attempt-outcome.ts's reasons). */
+import type { StopReason } from '../../lib/decisions/attempt-outcome';
 
 /** What held the attempt, then what to do. */
 export const STOP_MESSAGES: Record<StopReason, string> = {

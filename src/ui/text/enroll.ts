@@ -1,5 +1,5 @@
-/** What guided enrollment says: each view's prompt and the line under it (math/enroll-guidance.ts). */
-import type { EnrollGuidance, EnrollStep, PoseHint } from '../../lib/math/enroll-guidance';
+/** What guided enrollment says: each view's prompt and the line under it (decisions/enroll-guidance.ts). */
+import type { EnrollGuidance, EnrollStep, PoseHint } from '../../lib/decisions/enroll-guidance';
 import { qualityMessages } from './quality';
 
 export const STEP_PROMPTS: Record<EnrollStep['id'], string> = {

@@ -1,5 +1,5 @@
 /** What the quality gate's reasons (math/quality.ts) say to the user, one short sentence each. */
-import type { FrameProblem } from '../../lib/math/attempt-outcome';
+import type { FrameProblem } from '../../lib/decisions/attempt-outcome';
 import type { QualityReason } from '../../lib/math/quality';
 
 export const QUALITY_MESSAGES: Record<QualityReason, string> = {

@@ -1,5 +1,5 @@
-/** What the unlock screen says after a rejection: the first hint (math/rejection-hints.ts), else the neutral text. */
-import type { HintKind, RejectionHint } from '../../lib/math/rejection-hints';
+/** What the unlock screen says after a rejection: the first hint (decisions/rejection-hints.ts), else the neutral text. */
+import type { HintKind, RejectionHint } from '../../lib/decisions/rejection-hints';
 
 const HINT_MESSAGES: Record<HintKind, string> = {
   eyes_covered:

@@ -3,8 +3,8 @@ import { OPEN_DEADLINE_MS, VerificationFlow } from '../../../src/lib/state/verif
 import { DeadlineError, withDeadline } from '../../../src/lib/state/deadline';
 import type { FrameAnalysis } from '../../../src/lib/vision/frame-analysis';
 import type { Point3 } from '../../../src/lib/math/face-mesh';
-import type { MeshPoints } from '../../../src/lib/liveness/liveness';
-import { liveFace, photo } from '../liveness/synthetic-face';
+import type { MeshPoints } from '../../../src/lib/decisions/liveness';
+import { liveFace, photo } from '../decisions/synthetic-face';
 import { IDENTITY_HOMOGRAPHY } from '../../../src/lib/math/homography';
 
 const alice = { id: 'a', name: 'Alice', template: new Float32Array([1, 0, 0]) };

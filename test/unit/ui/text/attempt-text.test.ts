@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ATTEMPT_LIMITS, AttemptTracker } from '../../../../src/lib/math/attempt-outcome';
+import { ATTEMPT_LIMITS, AttemptTracker } from '../../../../src/lib/decisions/attempt-outcome';
 import { STOP_MESSAGES } from '../../../../src/ui/text/attempt';
 
 describe('stop words', () => {

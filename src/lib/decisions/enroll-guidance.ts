@@ -4,8 +4,8 @@
  * prompt ("Turn your head to your left") and the message under it, worded by ui/text/enroll.ts,
  * never contradict each other.
  */
-import type { HeadPose } from './head-pose';
-import { DEFAULT_QUALITY, type QualityReason } from './quality';
+import type { HeadPose } from '../math/head-pose';
+import { DEFAULT_QUALITY, type QualityReason } from '../math/quality';
 
 /** Inclusive, degrees. */
 export interface AngleRange {

@@ -6,7 +6,7 @@ import {
   eyeAspectRatio,
   rejectionHints,
   type FrameObservation,
-} from '../../../src/lib/math/rejection-hints';
+} from '../../../src/lib/decisions/rejection-hints';
 import type { QualityMetrics } from '../../../src/lib/math/quality';
 
 const N = 112;

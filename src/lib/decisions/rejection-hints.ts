@@ -8,9 +8,9 @@
  * range of faces that pass the gate; they are heuristics, not calibrated on a dataset.
  */
 
-import type { Point3 } from './face-mesh';
-import { MESH } from './face-mesh';
-import type { QualityMetrics } from './quality';
+import type { Point3 } from '../math/face-mesh';
+import { MESH } from '../math/face-mesh';
+import type { QualityMetrics } from '../math/quality';
 
 export interface CropStats {
   /** Mean luma of the image-left and image-right halves of the face (cheeks, eyes, mouth), 0..255. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { excursion, LivenessCheck, type MeshPoints } from '../../../src/lib/liveness/liveness';
+import { excursion, LivenessCheck, type MeshPoints } from '../../../src/lib/decisions/liveness';
 import {
   planeViewHomography,
   multiplyHomography,

@@ -10,8 +10,8 @@ import {
   LIP_PAIRS,
   LIVENESS_POINTS,
   MOUTH_CORNERS,
-} from '../../../src/lib/liveness/liveness-points';
-import type { MeshPoints } from '../../../src/lib/liveness/liveness';
+} from '../../../src/lib/decisions/liveness-points';
+import type { MeshPoints } from '../../../src/lib/decisions/liveness';
 import { seededRandom } from '../../../src/lib/math/seeded-random';
 import { rotation } from '../math/synthetic-mesh';
 

@@ -4,7 +4,7 @@ import {
   frameProblem,
   attemptDeadlineMs,
   type AttemptLimits,
-} from '../../../src/lib/math/attempt-outcome';
+} from '../../../src/lib/decisions/attempt-outcome';
 
 const LIMITS: AttemptLimits = {
   startupMs: 15_000,

@@ -7,12 +7,12 @@ import {
   poseHint,
   poseInTarget,
   type EnrollStep,
-} from '../../../src/lib/math/enroll-guidance';
+} from '../../../src/lib/decisions/enroll-guidance';
 import type { HeadPose } from '../../../src/lib/math/head-pose';
 import { DEFAULT_QUALITY, assessQuality } from '../../../src/lib/math/quality';
 import { EITHER_WAY_MORE, HOLD_IT, guidanceText, poseHintText } from '../../../src/ui/text/enroll';
 import { QUALITY_MESSAGES } from '../../../src/ui/text/quality';
-import { syntheticMesh } from './synthetic-mesh';
+import { syntheticMesh } from '../math/synthetic-mesh';
 
 /** The pose hint as the screen words it (ui/text/enroll.ts), or null. */
 function hintText(...args: Parameters<typeof poseHint>): string | null {

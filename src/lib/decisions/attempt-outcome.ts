@@ -7,7 +7,7 @@
  * count toward its limit, so without a clock an attempt in poor conditions would wait forever.
  */
 
-import type { QualityReason } from './quality';
+import type { QualityReason } from '../math/quality';
 
 export interface AttemptLimits {
   /** No frame at all this long after the start (camera and detector still starting, or dead): stop. */
