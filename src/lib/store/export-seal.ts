@@ -20,7 +20,7 @@ export const SEALED_EXPORT_VERSION = 2;
 
 /**
  * A backup larger than this is refused before it is read. Made by Export, 1,000 people with four
- * views are 17.8 MiB (each 512-float vector is base64 in the JSON, sealed, then base64 again).
+ * views are 17.9 MiB (each 512-float vector is base64 in the JSON, sealed, then base64 again).
  */
 export const IMPORT_MAX_BYTES = 24 * 1024 * 1024;
 
