@@ -18,7 +18,8 @@ export function fileTooLarge(bytes: number): string {
 /** The notice for a failed import; everything it read was dropped and nothing was written. */
 export function importFailure(e: unknown): string {
   // Written for the user: what is wrong with the file, a name clash, a full disk.
-  if (e instanceof ImportError || e instanceof StoreError) return `Nothing was imported: ${e.message}`;
+  if (e instanceof ImportError || e instanceof StoreError)
+    return `Nothing was imported: ${e.message}`;
   return 'Nothing was imported: the file could not be read.';
 }
 
