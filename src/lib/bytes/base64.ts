@@ -32,7 +32,8 @@ function sextet(text: string, i: number): number {
 
 /**
  * Strict decoding, as the RFC 4648 alphabet with padding to a whole quad and nothing else: no
- * whitespace, no missing padding (atob tolerates both); null if the text is not that.
+ * whitespace, no missing padding (atob tolerates both); null if the text is not that. The bytes
+ * own a buffer of exactly their length: callers view it as floats or signed bytes.
  */
 export function base64ToBytes(text: string): Uint8Array | null {
   const n = text.length;

@@ -19,8 +19,9 @@ import { EXPORT_FORMAT, ImportError } from './export-format';
 export const SEALED_EXPORT_VERSION = 2;
 
 /**
- * A backup larger than this is refused before it is read. Made by Export, 1,000 people with four
- * views are 17.9 MiB (each 512-float vector is base64 in the JSON, sealed, then base64 again).
+ * A backup larger than this is refused before it is read. Export's own file of 1,000 people with
+ * four views is 17.9 MiB (each 512-float vector is base64 in the JSON, sealed, then base64 again);
+ * the rest is room for people imported with more views. Export refuses to write a larger file.
  */
 export const IMPORT_MAX_BYTES = 24 * 1024 * 1024;
 
