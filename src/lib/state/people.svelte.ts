@@ -210,7 +210,7 @@ export class People {
       if (text.length > IMPORT_MAX_BYTES) throw exportTooLarge(text.length);
       return { name: `facegate-people-${date}.json`, text };
     } catch (e) {
-      if (!(e instanceof ExportError)) console.error(e);
+      if (!(e instanceof ExportError || e instanceof StoreError)) console.error(e);
       this.#notices.show(exportFailure(e));
       return null;
     }
@@ -247,7 +247,10 @@ export class People {
     try {
       await this.reload();
     } catch (e) {
-      this.#notices.show(errorText(e));
+      console.error(e);
+      this.#notices.show(
+        `Imported ${count} ${count === 1 ? 'person' : 'people'}, but the list could not be read back; reload the page.`,
+      );
     }
     void this.#model.startFinetune(true);
     return count;
