@@ -1,8 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from './scripts/lib/chromium.ts';
 
-// FACEGATE_PORT: another checkout's tests on the same machine must not reuse this one's server.
-export const PREVIEW_PORT = Number(process.env.FACEGATE_PORT ?? 4174);
+export const PREVIEW_PORT = 4173;
 
 export { CHROMIUM, CHROMIUM_ARGS };
 
