@@ -4,7 +4,7 @@ import { FILE_PASSPHRASE, fakeCamera, importFile } from './paths.ts';
 import { importPeople } from './people.ts';
 import { rawRecords } from './raw-db.ts';
 import { PASSPHRASE, vaultStatus } from './vault.ts';
-import { openExport, sealExport } from '../../src/lib/store/export-seal.ts';
+import { IMPORT_MAX_BYTES, openExport, sealExport } from '../../src/lib/store/export-seal.ts';
 
 test.setTimeout(180_000);
 
@@ -82,7 +82,7 @@ test('bad import files are refused with a clear message and change nothing', asy
   expect(await tryFile('wrong.json', await withName('Carol'), 'wrong passphrase')).toContain(
     'Wrong passphrase',
   );
-  expect(await tryFile('huge.json', Buffer.alloc(17 * 1024 * 1024, 0x20))).toContain('MB');
+  expect(await tryFile('huge.json', Buffer.alloc(IMPORT_MAX_BYTES + 1, 0x20))).toContain('MB');
 
   // A name carrying HTML is kept as text, never run as markup.
   const html = '<img src=x onerror="document.title=\'owned\'">Mallory';

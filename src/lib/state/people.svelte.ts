@@ -1,7 +1,7 @@
 import type { EngineInfo } from '../pipeline/frame-pipeline.svelte';
 import { announceChange } from '../store/changes';
 import { StoreError } from '../store/db';
-import { exportData, ImportError, parseExport } from '../store/export-format';
+import { exportData, ExportError, ImportError, parseExport } from '../store/export-format';
 import { IMPORT_MAX_BYTES, openExport, sealExport } from '../store/export-seal';
 import {
   addPerson,
@@ -23,6 +23,7 @@ import { mayManage } from './manage-gate';
 import type { Notices } from './notices.svelte';
 import type { VaultSession } from './vault.svelte';
 import type { VaultLock } from './vault-lock';
+import { exportFailure, exportTooLarge, fileTooLarge, importFailure } from './transfer-text';
 
 /**
  * What the people owner needs from the face model (the face session): which model stored
@@ -205,9 +206,12 @@ export class People {
       // eslint-disable-next-line svelte/prefer-svelte-reactivity
       const date = new Date().toISOString().slice(0, 10);
       const text = await sealExport(exportData(people, engine.manifest.id), passphrase);
+      // Base64 only: its length is its size in bytes.
+      if (text.length > IMPORT_MAX_BYTES) throw exportTooLarge(text.length);
       return { name: `facegate-people-${date}.json`, text };
     } catch (e) {
-      this.#notices.show(errorText(e));
+      if (!(e instanceof ExportError || e instanceof StoreError)) console.error(e);
+      this.#notices.show(exportFailure(e));
       return null;
     }
   }
@@ -215,33 +219,40 @@ export class People {
   /** Checks the whole file first; a file that fails any check changes nothing. */
   async importPeople(file: Blob, passphrase: string, replace: boolean): Promise<number> {
     if (!mayManage(this.#vault, this.#notices)) return 0;
+    // Plain or encrypted, the same limit and the same words, before anything is read.
     if (file.size > IMPORT_MAX_BYTES) {
-      this.#notices.show(
-        `Nothing was imported: the file is ${(file.size / 1024 / 1024).toFixed(1)} MB, more than a facegate backup can be (${IMPORT_MAX_BYTES / 1024 / 1024} MB).`,
-      );
+      this.#notices.show(fileTooLarge(file.size));
       return 0;
     }
     const engine = await this.#model.ensureEngine();
     if (!engine) return 0;
+    let count: number;
     try {
+      // An encrypted file opens to the plain text, and the same checks run on either.
       const text = await openExport(await file.text(), passphrase);
       const parsed = parseExport(text, {
         modelId: engine.manifest.id,
         dim: engine.manifest.embedding.dim,
       });
-      const count = await importData(this.#vault.key(), parsed, { replace });
-      announceChange({ kind: 'people' });
-      await this.reload();
-      void this.#model.startFinetune(true);
-      this.#notices.show(`Imported ${count} ${count === 1 ? 'person' : 'people'}.`);
-      return count;
+      count = await importData(this.#vault.key(), parsed, { replace });
     } catch (e) {
-      this.#notices.show(
-        e instanceof ImportError
-          ? `Nothing was imported: ${e.message}`
-          : `Nothing was imported: ${errorText(e)}`,
-      );
+      // Not a refusal written for the user: a bug or the browser; the console keeps the details.
+      if (!(e instanceof ImportError || e instanceof StoreError)) console.error(e);
+      this.#notices.show(importFailure(e));
       return 0;
     }
+    // Written: from here a failure must not say that nothing was imported.
+    announceChange({ kind: 'people' });
+    this.#notices.show(`Imported ${count} ${count === 1 ? 'person' : 'people'}.`);
+    try {
+      await this.reload();
+    } catch (e) {
+      console.error(e);
+      this.#notices.show(
+        `Imported ${count} ${count === 1 ? 'person' : 'people'}, but the list could not be read back; reload the page.`,
+      );
+    }
+    void this.#model.startFinetune(true);
+    return count;
   }
 }

@@ -113,7 +113,8 @@ export function exportData(
       };
     }),
   };
-  return JSON.stringify(file, null, 2);
+  // No indentation: the text is sealed (export-seal.ts), never read as it is; 2 % smaller.
+  return JSON.stringify(file);
 }
 
 type Json = Record<string, unknown>;
