@@ -69,7 +69,7 @@ function row(kdf: KdfParams, runsMs: number[]): Row {
   };
 }
 
-async function pbkdf2Node(iterations: number, salt: Uint8Array): Promise<void> {
+async function pbkdf2Node(iterations: number, salt: Uint8Array<ArrayBuffer>): Promise<void> {
   const material = await crypto.subtle.importKey(
     'raw',
     new TextEncoder().encode(PASSPHRASE),
