@@ -77,7 +77,11 @@ async function pbkdf2Node(iterations: number, salt: Uint8Array<ArrayBuffer>): Pr
     false,
     ['deriveBits'],
   );
-  await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, material, 256);
+  await crypto.subtle.deriveBits(
+    { name: 'PBKDF2', hash: 'SHA-256', salt, iterations },
+    material,
+    256,
+  );
 }
 
 async function inNode(): Promise<Row[]> {

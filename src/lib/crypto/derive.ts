@@ -46,6 +46,8 @@ export async function deriveArgon2id(
       // Out of memory inside the worker would fail here too: only a worker that could not
       // start is worth a second try on this thread.
       if (e instanceof Error && /memory/i.test(e.message)) throw e;
+      // Said aloud: the e2e treats it as a failure (the worker must run under the app's CSP).
+      console.warn('facegate: the key derivation worker failed; deriving on the page.', e);
     }
   }
   return argon2idBits(passphrase, salt, params);

@@ -170,11 +170,7 @@ export interface PassphraseFailuresRecord {
 }
 
 export type VaultRecord =
-  | PassphraseWrap
-  | AuthenticatorWrap
-  | VaultNote
-  | LockoutRecord
-  | PassphraseFailuresRecord;
+  PassphraseWrap | AuthenticatorWrap | VaultNote | LockoutRecord | PassphraseFailuresRecord;
 
 export interface SettingRecord {
   key: string;

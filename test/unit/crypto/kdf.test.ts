@@ -21,7 +21,12 @@ import {
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const utf8 = (s: string) => new TextEncoder().encode(s);
 /** Small enough to be quick; what is tested is that the parameters are used, not their size. */
-const SMALL: Argon2idParams = { name: 'Argon2id', memoryKiB: 8 * 1024, iterations: 1, parallelism: 1 };
+const SMALL: Argon2idParams = {
+  name: 'Argon2id',
+  memoryKiB: 8 * 1024,
+  iterations: 1,
+  parallelism: 1,
+};
 
 describe('Argon2id', () => {
   it('matches the reference implementation (phc-winner-argon2 test.c, v=0x13)', async () => {
@@ -56,7 +61,10 @@ describe('Argon2id', () => {
   it('the passphrase KEK is the Argon2id output used as an AES-KW key', async () => {
     const salt = randomBytes(16);
     const dataKey = await generateDataKey();
-    const wrapped = await wrapDataKey(await passphraseKek('right passphrase', salt, SMALL), dataKey);
+    const wrapped = await wrapDataKey(
+      await passphraseKek('right passphrase', salt, SMALL),
+      dataKey,
+    );
     const raw = await argon2idBits('right passphrase', salt, SMALL);
     const same = await crypto.subtle.importKey('raw', raw.slice().buffer, 'AES-KW', false, [
       'unwrapKey',
@@ -81,7 +89,12 @@ describe('Argon2id', () => {
 describe('parseKdf: the parameters a record or file may ask for', () => {
   it('accepts the shipped parameters and the old PBKDF2 ones, as clean copies', () => {
     expect(parseKdf(ARGON2ID)).toEqual(ARGON2ID);
-    expect(ARGON2ID).toEqual({ name: 'Argon2id', memoryKiB: 65_536, iterations: 3, parallelism: 1 });
+    expect(ARGON2ID).toEqual({
+      name: 'Argon2id',
+      memoryKiB: 65_536,
+      iterations: 3,
+      parallelism: 1,
+    });
     expect(parseKdf({ name: 'PBKDF2-SHA256', iterations: PBKDF2_ITERATIONS })).toEqual({
       name: 'PBKDF2-SHA256',
       iterations: 600_000,

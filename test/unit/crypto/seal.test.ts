@@ -139,7 +139,10 @@ describe('wrapping the data key', () => {
       unwrapDataKey(await passphraseKek('right passphrase', randomBytes(16), FAST), wrapped),
     ).rejects.toThrow(WrongSecretError);
     await expect(
-      unwrapDataKey(await passphraseKek('right passphrase', salt, { ...FAST, iterations: 1_001 }), wrapped),
+      unwrapDataKey(
+        await passphraseKek('right passphrase', salt, { ...FAST, iterations: 1_001 }),
+        wrapped,
+      ),
     ).rejects.toThrow(WrongSecretError);
     // A damaged wrap.
     const damaged = wrapped.slice();

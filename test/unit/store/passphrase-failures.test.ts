@@ -57,14 +57,20 @@ describe('wrong passphrases in a row (IndexedDB)', () => {
     await recordWrongPassphrase(T0 + 5);
     await closeFacegateDb();
     expect(await readPassphraseFailures()).toEqual({ failures: 2, lastFailureAt: T0 + 5 });
-    await expect(gatedPassphrase(() => Promise.resolve(1), () => T0 + 6)).rejects.toThrow(
-      /Try again in 2 s/,
-    );
+    await expect(
+      gatedPassphrase(
+        () => Promise.resolve(1),
+        () => T0 + 6,
+      ),
+    ).rejects.toThrow(/Try again in 2 s/);
   });
 
   it('other errors are not counted', async () => {
     await expect(
-      gatedPassphrase(() => Promise.reject(new Error('disk')), () => T0),
+      gatedPassphrase(
+        () => Promise.reject(new Error('disk')),
+        () => T0,
+      ),
     ).rejects.toThrow('disk');
     expect((await readPassphraseFailures()).failures).toBe(0);
   });
@@ -77,11 +83,23 @@ describe('wrong passphrases in a row (IndexedDB)', () => {
 
   it('a damaged count does not lock the owner out, but the next wrong one waits the longest', async () => {
     const db = await openFacegateDb();
-    await db.put('vault', { key: 'passphrase-failures', failures: -1, lastFailureAt: 'x' as never });
+    await db.put('vault', {
+      key: 'passphrase-failures',
+      failures: -1,
+      lastFailureAt: 'x' as never,
+    });
     await expect(gatedPassphrase(wrong, () => T0)).rejects.toThrow(WrongSecretError);
-    await expect(gatedPassphrase(() => Promise.resolve(1), () => T0 + 299_000)).rejects.toThrow(
-      /in 1 s/,
-    );
-    await expect(gatedPassphrase(() => Promise.resolve(1), () => T0 + 300_000)).resolves.toBe(1);
+    await expect(
+      gatedPassphrase(
+        () => Promise.resolve(1),
+        () => T0 + 299_000,
+      ),
+    ).rejects.toThrow(/in 1 s/);
+    await expect(
+      gatedPassphrase(
+        () => Promise.resolve(1),
+        () => T0 + 300_000,
+      ),
+    ).resolves.toBe(1);
   });
 });

@@ -79,7 +79,12 @@ describe('creating and opening the vault', () => {
       iterations?: number;
       wrapped: Uint8Array;
     };
-    expect(wrap.kdf).toEqual({ name: 'Argon2id', memoryKiB: 65_536, iterations: 3, parallelism: 1 });
+    expect(wrap.kdf).toEqual({
+      name: 'Argon2id',
+      memoryKiB: 65_536,
+      iterations: 3,
+      parallelism: 1,
+    });
     expect(wrap.kdf).toEqual(ARGON2ID);
     expect(wrap.iterations).toBeUndefined();
     expect(wrap.salt).toBeInstanceOf(Uint8Array);
