@@ -34,6 +34,8 @@ test('a platform authenticator with PRF opens the vault after a restart instead 
   await page.getByTestId('authenticator-passphrase').fill('not the passphrase');
   await page.getByTestId('authenticator-add').click();
   await expect(page.getByTestId('authenticator-result')).toHaveAttribute('data-ok', 'false');
+  // A wrong passphrase earns a 1 s wait here too (src/lib/security/passphrase-wait.ts).
+  await page.waitForTimeout(1_100);
   await page.getByTestId('authenticator-passphrase').fill(PASSPHRASE);
   await page.getByTestId('authenticator-add').click();
   await expect(page.getByTestId('authenticator-on')).toBeVisible({ timeout: 30_000 });

@@ -5,6 +5,7 @@ import { expect, launchProfile, test } from './fixtures.ts';
 import { fakeCamera } from './paths.ts';
 import { findPlaintext, rawRecords } from './raw-db.ts';
 import { PASSPHRASE, vaultStatus } from './vault.ts';
+import { ARGON2ID, argon2idBits } from '../../src/lib/crypto/kdf.ts';
 
 const MODEL_ID = (
   JSON.parse(readFileSync(resolve(import.meta.dirname, '../../models/manifest.json'), 'utf8')) as {
@@ -152,4 +153,129 @@ test('a version-3 database with plain face data is sealed by the first passphras
     await context.close();
   }
   check();
+});
+
+test('a PBKDF2 vault from before Argon2id opens with its passphrase and is re-wrapped under Argon2id', async ({
+  openApp,
+}) => {
+  // Same origin, but not the app: nothing opens the database before the test builds it.
+  const page = await openApp(fakeCamera('one-face'), '/manifest.webmanifest');
+  // A version-4 database as the app wrote it before Argon2id: the data key wrapped under
+  // PBKDF2-SHA256 (600,000 rounds), the record with `iterations` and no `kdf`. Raw IndexedDB and
+  // WebCrypto only, none of the app's code. Returns the data key's bytes to compare later.
+  const dataKey = await page.evaluate(async (passphrase) => {
+    const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, true, [
+      'encrypt',
+      'decrypt',
+    ]);
+    const salt = crypto.getRandomValues(new Uint8Array(16));
+    const material = await crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(passphrase),
+      'PBKDF2',
+      false,
+      ['deriveKey'],
+    );
+    const kek = await crypto.subtle.deriveKey(
+      { name: 'PBKDF2', hash: 'SHA-256', salt, iterations: 600_000 },
+      material,
+      { name: 'AES-KW', length: 256 },
+      false,
+      ['wrapKey'],
+    );
+    const wrapped = new Uint8Array(await crypto.subtle.wrapKey('raw', key, kek, 'AES-KW'));
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('facegate', 4);
+      req.onupgradeneeded = () => {
+        const d = req.result;
+        d.createObjectStore('people', { keyPath: 'id' }).createIndex('by-name', 'name');
+        d.createObjectStore('samples', { keyPath: 'id' }).createIndex('by-person', 'personId');
+        d.createObjectStore('settings', { keyPath: 'key' });
+        d.createObjectStore('attempts', { keyPath: 'id', autoIncrement: true }).createIndex(
+          'by-time',
+          'at',
+        );
+        d.createObjectStore('finetune', { keyPath: 'key' });
+        d.createObjectStore('vault', { keyPath: 'key' });
+      };
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error ?? new Error('open failed'));
+    });
+    await new Promise<void>((resolve, reject) => {
+      const tx = db.transaction(['vault', 'settings'], 'readwrite');
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error ?? new Error('transaction failed'));
+      tx.objectStore('vault').put({
+        key: 'passphrase',
+        salt,
+        iterations: 600_000,
+        wrapped,
+        changedAt: 1_700_000_000_000,
+      });
+      tx.objectStore('settings').put({ key: 'firstRunDone', value: true });
+    });
+    db.close();
+    return Array.from(new Uint8Array(await crypto.subtle.exportKey('raw', key)));
+  }, PASSPHRASE);
+
+  const readWrap = () =>
+    page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open('facegate');
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error ?? new Error('open failed'));
+      });
+      const r = await new Promise<Record<string, unknown>>((resolve) => {
+        const req = db.transaction('vault').objectStore('vault').get('passphrase');
+        req.onsuccess = () => resolve(req.result as Record<string, unknown>);
+      });
+      db.close();
+      return {
+        kdf: r.kdf,
+        iterations: r.iterations,
+        salt: Array.from(r.salt as Uint8Array),
+        wrapped: Array.from(r.wrapped as Uint8Array),
+      };
+    });
+
+  await page.goto('/#/unlock');
+  await expect(vaultStatus(page)).toHaveAttribute('data-vault', 'sealed', { timeout: 30_000 });
+  await page.getByTestId('passphrase').fill(PASSPHRASE);
+  await page.getByTestId('passphrase-submit').click();
+  await expect(vaultStatus(page)).toHaveAttribute('data-vault', 'open', { timeout: 30_000 });
+
+  const wrap = await readWrap();
+  expect(wrap.kdf).toEqual(ARGON2ID);
+  expect(wrap.iterations).toBeUndefined();
+  // The same data key under the new wrap: Argon2id of the passphrase (computed here, in Node)
+  // unwraps exactly the bytes the old wrap held.
+  const kek = await argon2idBits(PASSPHRASE, Uint8Array.from(wrap.salt), ARGON2ID);
+  const unwrapped = await page.evaluate(
+    async ({ kekBytes, wrapped }) => {
+      const kek = await crypto.subtle.importKey('raw', Uint8Array.from(kekBytes), 'AES-KW', false, [
+        'unwrapKey',
+      ]);
+      const key = await crypto.subtle.unwrapKey(
+        'raw',
+        Uint8Array.from(wrapped),
+        kek,
+        'AES-KW',
+        { name: 'AES-GCM', length: 256 },
+        true,
+        ['encrypt'],
+      );
+      return Array.from(new Uint8Array(await crypto.subtle.exportKey('raw', key)));
+    },
+    { kekBytes: Array.from(kek), wrapped: wrap.wrapped },
+  );
+  expect(unwrapped).toEqual(dataKey);
+
+  // After a restart the passphrase opens it through the Argon2id wrap, which stays as it is.
+  await page.reload();
+  await page.goto('/#/unlock');
+  await expect(vaultStatus(page)).toHaveAttribute('data-vault', 'sealed', { timeout: 30_000 });
+  await page.getByTestId('passphrase').fill(PASSPHRASE);
+  await page.getByTestId('passphrase-submit').click();
+  await expect(vaultStatus(page)).toHaveAttribute('data-vault', 'open', { timeout: 30_000 });
+  expect(await readWrap()).toEqual(wrap);
 });

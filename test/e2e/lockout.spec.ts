@@ -65,10 +65,11 @@ test('five failed face attempts turn face unlock off until the passphrase; a loc
   // A wrong passphrase says so and changes nothing.
   await page.getByTestId('passphrase').fill('not the passphrase');
   await page.getByTestId('passphrase-submit').click();
-  await expect(page.getByTestId('passphrase-error')).toContainText('not right');
+  await expect(page.getByTestId('passphrase-error')).toContainText('Wrong passphrase');
   await expect(page.getByTestId('locked-out')).toBeVisible();
 
-  // The passphrase opens the vault and clears the count, here and in the other tab.
+  // The passphrase opens the vault and clears the count, here and in the other tab (the click
+  // waits out the 1 s the wrong passphrase earned: the button is disabled until then).
   await page.getByTestId('passphrase').fill(PASSPHRASE);
   await page.getByTestId('passphrase-submit').click();
   await expect(vaultStatus(page)).toHaveAttribute('data-vault', 'open');

@@ -1,14 +1,13 @@
 /**
  * AES-GCM sealing of face data and the key wrapping around it (WebCrypto only, so the same
  * code runs in the page, in workers and in Node's tests). docs/SECURITY.md draws the hierarchy:
- * one random data key seals every record; a key derived from the passphrase (PBKDF2) or from a
- * platform authenticator (WebAuthn PRF) wraps the data key.
+ * one random data key seals every record; a key derived from the passphrase (Argon2id; PBKDF2 in
+ * vaults and files from before) or from a platform authenticator (WebAuthn PRF) wraps the data key.
  */
 
+import { deriveArgon2id } from './derive';
+import { ARGON2ID, type KdfParams } from './kdf';
 import { pack, unpack } from './pack';
-
-/** OWASP's 2023 floor for PBKDF2-HMAC-SHA256. */
-export const PBKDF2_ITERATIONS = 600_000;
 
 /** A sealed message: a fresh 96-bit nonce and the ciphertext with its 128-bit tag. */
 export interface Sealed {
@@ -43,29 +42,41 @@ export function generateDataKey(): Promise<CryptoKey> {
 async function fromPassphrase(
   passphrase: string,
   salt: Uint8Array,
-  iterations: number,
+  params: KdfParams,
   key: AesKeyGenParams,
   usages: KeyUsage[],
 ): Promise<CryptoKey> {
-  const material = await subtle().importKey('raw', encoder.encode(passphrase), 'PBKDF2', false, [
-    'deriveKey',
-  ]);
-  return subtle().deriveKey(
-    { name: 'PBKDF2', hash: 'SHA-256', salt: buf(salt), iterations },
-    material,
-    key,
-    false,
-    usages,
-  );
+  if (params.name === 'PBKDF2-SHA256') {
+    const material = await subtle().importKey('raw', encoder.encode(passphrase), 'PBKDF2', false, [
+      'deriveKey',
+    ]);
+    return subtle().deriveKey(
+      { name: 'PBKDF2', hash: 'SHA-256', salt: buf(salt), iterations: params.iterations },
+      material,
+      key,
+      false,
+      usages,
+    );
+  }
+  // hash-wasm refuses an empty password; no key is ever made from one (passphraseProblem), so
+  // an empty passphrase can only be a wrong one.
+  if (passphrase === '') throw new WrongSecretError('That secret does not open this vault.');
+  const bits = await deriveArgon2id(passphrase, salt, params);
+  try {
+    return await subtle().importKey('raw', buf(bits), { name: key.name }, false, usages);
+  } finally {
+    // The raw key bytes are not needed once WebCrypto holds the (non-extractable) key.
+    bits.fill(0);
+  }
 }
 
 /** The key-encryption key a passphrase gives with `salt` (AES-KW, wrap/unwrap only). */
 export function passphraseKek(
   passphrase: string,
   salt: Uint8Array,
-  iterations: number = PBKDF2_ITERATIONS,
+  params: KdfParams = ARGON2ID,
 ): Promise<CryptoKey> {
-  return fromPassphrase(passphrase, salt, iterations, { name: 'AES-KW', length: 256 }, [
+  return fromPassphrase(passphrase, salt, params, { name: 'AES-KW', length: 256 }, [
     'wrapKey',
     'unwrapKey',
   ]);
@@ -87,9 +98,9 @@ export async function secretBytesKek(secret: Uint8Array, salt: Uint8Array): Prom
 export function passphraseFileKey(
   passphrase: string,
   salt: Uint8Array,
-  iterations: number = PBKDF2_ITERATIONS,
+  params: KdfParams = ARGON2ID,
 ): Promise<CryptoKey> {
-  return fromPassphrase(passphrase, salt, iterations, { name: 'AES-GCM', length: 256 }, [
+  return fromPassphrase(passphrase, salt, params, { name: 'AES-GCM', length: 256 }, [
     'encrypt',
     'decrypt',
   ]);

@@ -1,3 +1,4 @@
+import { WrongSecretError } from '../crypto/seal';
 import { evaluatePrf, registerPrf } from '../crypto/webauthn-prf';
 import { announceChange } from '../store/changes';
 import { StoreError } from '../store/db';
@@ -66,9 +67,12 @@ export class VaultAccess {
   async addAuthenticator(passphrase: string): Promise<string | null> {
     if (!this.#vault.isOpen) return new VaultLockedError().message;
     try {
-      await openWithPassphrase(passphrase);
-    } catch {
-      return 'The passphrase is not right. Nothing was changed.';
+      // Checked before the authenticator is asked, and through the same wait as the unlock form.
+      await this.#vault.checkPassphrase(() => openWithPassphrase(passphrase));
+    } catch (e) {
+      return e instanceof WrongSecretError
+        ? 'Wrong passphrase. Nothing was changed.'
+        : errorText(e);
     }
     try {
       const { credentialId, salt, prfOutput } = await registerPrf();
@@ -100,11 +104,11 @@ export class VaultAccess {
     if (!this.#vault.isOpen) return new VaultLockedError().message;
     if (newPassphrase !== confirm) return 'The two new passphrases differ.';
     try {
-      await changePassphrase(oldPassphrase, newPassphrase);
+      await this.#vault.checkPassphrase(() => changePassphrase(oldPassphrase, newPassphrase));
       return null;
     } catch (e) {
-      return e instanceof Error && e.name === 'WrongSecretError'
-        ? 'The current passphrase is not right. Nothing was changed.'
+      return e instanceof WrongSecretError
+        ? 'Wrong current passphrase. Nothing was changed.'
         : errorText(e);
     }
   }

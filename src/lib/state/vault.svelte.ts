@@ -11,7 +11,9 @@
 
 import { WrongSecretError } from '../crypto/seal';
 import { NO_FAILURES, type LockoutState } from '../security/lockout';
+import { NO_PASSPHRASE_FAILURES, type PassphraseFailures } from '../security/passphrase-wait';
 import { StoreError } from '../store/db';
+import { gatedPassphrase, readPassphraseFailures } from '../store/passphrase-failures';
 import { countPeople } from '../store/people';
 import {
   clearFailures,
@@ -19,10 +21,10 @@ import {
   getAuthenticatorWrap,
   hasVault,
   openWithAuthenticator,
-  openWithPassphrase,
   readLockout,
   readNote,
   recordFailure,
+  unlockWithPassphrase,
   writeNote,
 } from '../store/vault';
 
@@ -38,12 +40,14 @@ export class VaultLockedError extends Error {
   }
 }
 
-export const WRONG_PASSPHRASE = 'That passphrase is not right. Nothing was changed.';
+export const WRONG_PASSPHRASE = 'Wrong passphrase. Nothing was changed.';
 
 export class VaultSession {
   // Private with getters: only this class's key operations change them.
   #status = $state<VaultStatus>('loading');
   lockout = $state.raw<LockoutState>({ ...NO_FAILURES });
+  /** Wrong passphrases in a row, for the wait the passphrase form shows. */
+  passphraseFailures = $state.raw<PassphraseFailures>({ ...NO_PASSPHRASE_FAILURES });
   #openedBy = $state.raw<OpenedBy | null>(null);
   /** The vault's decrypted contents: present only while open. */
   #note = $state<string | null>(null);
@@ -79,13 +83,15 @@ export class VaultSession {
 
   /** Re-reads what is stored (at start, and when another tab changed it). */
   async refresh(): Promise<void> {
-    const [exists, people, lockout, authenticator] = await Promise.all([
+    const [exists, people, lockout, authenticator, passphraseFailures] = await Promise.all([
       hasVault(),
       countPeople(),
       readLockout(),
       getAuthenticatorWrap(),
+      readPassphraseFailures(),
     ]);
     this.lockout = lockout;
+    this.passphraseFailures = passphraseFailures;
     this.hasAuthenticator = authenticator !== undefined;
     if (!exists) {
       // Another tab may have reset everything; a key for a vault that is gone is dropped.
@@ -109,15 +115,27 @@ export class VaultSession {
     await this.openBySecret();
   }
 
-  /** The secret: needed after a start and after a lockout; clears the failure count. */
+  /**
+   * The secret: needed after a start and after a lockout; clears the failure count. Refused
+   * (PassphraseWaitError) while the wait after wrong ones runs; an old wrap is upgraded.
+   */
   async unlockWithPassphrase(passphrase: string): Promise<void> {
     try {
-      this.#key = await openWithPassphrase(passphrase);
+      this.#key = await this.checkPassphrase(() => unlockWithPassphrase(passphrase));
     } catch (e) {
       if (e instanceof WrongSecretError) throw new StoreError(WRONG_PASSPHRASE);
       throw e;
     }
     await this.openBySecret();
+  }
+
+  /** Any check of a typed passphrase: through the growing wait, keeping its state current. */
+  async checkPassphrase<T>(attempt: () => Promise<T>): Promise<T> {
+    try {
+      return await gatedPassphrase(attempt);
+    } finally {
+      this.passphraseFailures = await readPassphraseFailures();
+    }
   }
 
   async unlockWithAuthenticator(prfOutput: Uint8Array): Promise<void> {

@@ -1,14 +1,17 @@
 /**
  * The encrypted backup file (format version 2): the version-1 JSON (export-format.ts), sealed with
- * AES-256-GCM under a key derived from a passphrase chosen for the file (PBKDF2-SHA256). The file
+ * AES-256-GCM under a key derived from a passphrase chosen for the file. The derivation is named in
+ * the file with its parameters (crypto/kdf.ts): Argon2id now; PBKDF2-SHA256 in files from before,
+ * which still open. A version that knows only PBKDF2 refuses an Argon2id file as "encrypted in a
+ * way this version cannot read", so the version number stays 2: the envelope did not change. The file
  * carries no embedding, name or count in plain form. openExport() gives back version-1 text for
  * parseExport(); a plain version-1 file (made before encryption) is passed through as it is.
  */
 
+import { ARGON2ID, parseKdf, type KdfParams } from '../crypto/kdf';
 import {
   openBytes,
   passphraseFileKey,
-  PBKDF2_ITERATIONS,
   randomBytes,
   sealBytes,
   SealBrokenError,
@@ -25,14 +28,13 @@ export const SEALED_EXPORT_VERSION = 2;
  */
 export const IMPORT_MAX_BYTES = 24 * 1024 * 1024;
 
-/** Refused outside this range: a crafted file must not make the import hang on key derivation. */
-const ITERATIONS_RANGE = [100_000, 10_000_000] as const;
 const AAD = 'facegate-export/2';
 
 export interface ExportFileV2 {
   format: typeof EXPORT_FORMAT;
   version: 2;
-  kdf: { name: 'PBKDF2-SHA256'; iterations: number; salt: string };
+  /** Bounded by parseKdf(): a crafted file must not make the import hang on key derivation. */
+  kdf: KdfParams & { salt: string };
   cipher: { name: 'AES-256-GCM'; iv: string };
   data: string;
 }
@@ -43,14 +45,19 @@ function bytesFrom(text: unknown, what: string): Uint8Array {
   return bytes;
 }
 
-export async function sealExport(text: string, passphrase: string): Promise<string> {
+/** `kdf` other than ARGON2ID only in tests, to make files as older versions did. */
+export async function sealExport(
+  text: string,
+  passphrase: string,
+  kdf: KdfParams = ARGON2ID,
+): Promise<string> {
   const salt = randomBytes(16);
-  const key = await passphraseFileKey(passphrase, salt, PBKDF2_ITERATIONS);
+  const key = await passphraseFileKey(passphrase, salt, kdf);
   const sealed = await sealBytes(key, new TextEncoder().encode(text), AAD);
   const file: ExportFileV2 = {
     format: EXPORT_FORMAT,
     version: 2,
-    kdf: { name: 'PBKDF2-SHA256', iterations: PBKDF2_ITERATIONS, salt: bytesToBase64(salt) },
+    kdf: { ...kdf, salt: bytesToBase64(salt) },
     cipher: { name: 'AES-256-GCM', iv: bytesToBase64(sealed.iv) },
     data: bytesToBase64(sealed.data),
   };
@@ -73,15 +80,8 @@ export async function openExport(text: string, passphrase: string): Promise<stri
   const kind = exportKind(text);
   if (kind !== 'sealed') return text;
   const file = JSON.parse(text) as Partial<ExportFileV2>;
-  const iterations = file.kdf?.iterations;
-  if (
-    file.kdf?.name !== 'PBKDF2-SHA256' ||
-    file.cipher?.name !== 'AES-256-GCM' ||
-    typeof iterations !== 'number' ||
-    !Number.isInteger(iterations) ||
-    iterations < ITERATIONS_RANGE[0] ||
-    iterations > ITERATIONS_RANGE[1]
-  ) {
+  const kdf = parseKdf(file.kdf);
+  if (!kdf || !file.kdf || file.cipher?.name !== 'AES-256-GCM') {
     throw new ImportError('This backup is encrypted in a way this version cannot read.');
   }
   if (passphrase === '') {
@@ -90,7 +90,7 @@ export async function openExport(text: string, passphrase: string): Promise<stri
   const salt = bytesFrom(file.kdf.salt, 'salt');
   const iv = bytesFrom(file.cipher.iv, 'nonce');
   const data = bytesFrom(file.data, 'contents');
-  const key = await passphraseFileKey(passphrase, salt, iterations);
+  const key = await passphraseFileKey(passphrase, salt, kdf);
   try {
     return new TextDecoder().decode(await openBytes(key, { iv, data }, AAD));
   } catch (e) {

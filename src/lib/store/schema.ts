@@ -7,6 +7,7 @@ import type { DBSchema } from 'idb';
 import type { Adapter } from '../finetune/adapter';
 import type { GuardReport } from '../finetune/guard';
 import type { ScoreNorm } from '../math/score-norm';
+import type { KdfParams } from '../crypto/kdf';
 import type { Sealed } from '../crypto/seal';
 import { norm } from '../math/match';
 
@@ -114,11 +115,18 @@ export type LegacyPerson = PersonRecord;
 export type LegacySample = SampleRecord;
 export type LegacyFinetune = FinetuneRecord;
 
-/** How the data key is wrapped by the passphrase (PBKDF2-SHA256). */
+/**
+ * How the data key is wrapped by the passphrase: with the key `kdf` derives from it and `salt`.
+ * Wraps written before Argon2id have no `kdf` but `iterations` (PBKDF2-SHA256 rounds); they stay
+ * readable and are re-wrapped under Argon2id at the next passphrase unlock (store/vault.ts). No
+ * migration: the vault store's records are keyed by name, the new field needs no index.
+ */
 export interface PassphraseWrap {
   key: 'passphrase';
   salt: Uint8Array;
-  iterations: number;
+  kdf?: KdfParams;
+  /** Only in wraps from before `kdf`: PBKDF2-SHA256 rounds. */
+  iterations?: number;
   wrapped: Uint8Array;
   changedAt: number;
 }
@@ -150,7 +158,19 @@ export interface LockoutRecord {
   lastFailureAt: number | null;
 }
 
-export type VaultRecord = PassphraseWrap | AuthenticatorWrap | VaultNote | LockoutRecord;
+/**
+ * Wrong passphrases typed in a row (security/passphrase-wait.ts). Plain, like LockoutRecord: the
+ * wait is shown before the passphrase is typed. It slows guessing through the app only; an
+ * attacker with a copy of the profile pays the key derivation instead.
+ */
+export interface PassphraseFailuresRecord {
+  key: 'passphrase-failures';
+  failures: number;
+  lastFailureAt: number | null;
+}
+
+export type VaultRecord =
+  PassphraseWrap | AuthenticatorWrap | VaultNote | LockoutRecord | PassphraseFailuresRecord;
 
 export interface SettingRecord {
   key: string;

@@ -3,11 +3,11 @@
  * count. Key handling itself lives in crypto/seal.ts; this file only reads and writes.
  */
 
+import { ARGON2ID, parseKdf, saltOk, sameKdf, type KdfParams } from '../crypto/kdf';
 import {
   generateDataKey,
   openValue,
   passphraseKek,
-  PBKDF2_ITERATIONS,
   randomBytes,
   sealValue,
   secretBytesKek,
@@ -43,7 +43,19 @@ export async function hasVault(): Promise<boolean> {
 }
 
 function passphraseRecord(salt: Uint8Array, wrapped: Uint8Array): PassphraseWrap {
-  return { key: 'passphrase', salt, iterations: PBKDF2_ITERATIONS, wrapped, changedAt: Date.now() };
+  return { key: 'passphrase', salt, kdf: ARGON2ID, wrapped, changedAt: Date.now() };
+}
+
+/**
+ * The derivation a stored wrap names (no `kdf`: PBKDF2 from before Argon2id). A record edited to
+ * ask for absurd work is refused before any is done, as a crafted import file is.
+ */
+function wrapKdf(record: PassphraseWrap): KdfParams {
+  const kdf = parseKdf(record.kdf ?? { name: 'PBKDF2-SHA256', iterations: record.iterations });
+  if (!kdf || !saltOk(record.salt)) {
+    throw new StoreError('The stored passphrase key has settings this version refuses to use.');
+  }
+  return kdf;
 }
 
 async function passphraseWrap(): Promise<PassphraseWrap> {
@@ -62,7 +74,9 @@ export async function createVault(passphrase: string): Promise<CryptoKey> {
   if (problem) throw new StoreError(problem);
   const dataKey = await generateDataKey();
   const salt = randomBytes(16);
-  const wrapped = await wrapDataKey(await passphraseKek(passphrase, salt), dataKey);
+  // Derived once (~0.5 s): it wraps the key here and unwraps the copy handed out below.
+  const kek = await passphraseKek(passphrase, salt, ARGON2ID);
+  const wrapped = await wrapDataKey(kek, dataKey);
   const note = await sealValue(dataKey, { text: '' }, aad.note());
   // People enrolled before version 4 are sealed in the same transaction as the key is stored:
   // no moment where the vault exists and their plain records would be ignored (and lost).
@@ -90,17 +104,52 @@ export async function createVault(passphrase: string): Promise<CryptoKey> {
     ]);
   });
   // Handed out non-extractable, like every unwrapped copy.
-  return unwrapDataKey(await passphraseKek(passphrase, salt), wrapped);
+  return unwrapDataKey(kek, wrapped);
 }
 
-/** The data key, if `passphrase` is right; WrongSecretError if not. */
+/** The data key, if `passphrase` is right; WrongSecretError if not. Changes nothing stored. */
 export async function openWithPassphrase(
   passphrase: string,
   extractable = false,
 ): Promise<CryptoKey> {
   const record = await passphraseWrap();
-  const kek = await passphraseKek(passphrase, record.salt, record.iterations);
+  const kek = await passphraseKek(passphrase, record.salt, wrapKdf(record));
   return unwrapDataKey(kek, record.wrapped, extractable);
+}
+
+/**
+ * Opening by the passphrase: the data key, and a wrap made with other KDF settings than today's
+ * (PBKDF2 from before Argon2id, or older Argon2id parameters) re-wrapped under ARGON2ID. The same
+ * data key, so nothing else is re-encrypted; one transaction replaces the wrap. The upgrade is best
+ * effort: if it fails (no memory for Argon2id, a full disk), the old wrap still opens the vault.
+ */
+export async function unlockWithPassphrase(passphrase: string): Promise<CryptoKey> {
+  const record = await passphraseWrap();
+  const kdf = wrapKdf(record);
+  const kek = await passphraseKek(passphrase, record.salt, kdf);
+  const dataKey = await unwrapDataKey(kek, record.wrapped);
+  if (!sameKdf(kdf, ARGON2ID)) {
+    try {
+      await rewrap(passphrase, record, kek);
+    } catch (e) {
+      console.warn('The passphrase key was not upgraded to Argon2id; the old one still works.', e);
+    }
+  }
+  return dataKey;
+}
+
+async function rewrap(passphrase: string, before: PassphraseWrap, kek: CryptoKey): Promise<void> {
+  // Extractable only for the moment it takes to wrap it again.
+  const dataKey = await unwrapDataKey(kek, before.wrapped, true);
+  const salt = randomBytes(16);
+  const wrapped = await wrapDataKey(await passphraseKek(passphrase, salt, ARGON2ID), dataKey);
+  await writeTransaction(['vault'], async (tx) => {
+    const store = tx.objectStore('vault');
+    const current = await store.get('passphrase');
+    // Another tab changed the passphrase (or upgraded it) meanwhile: its wrap stands.
+    if (current?.key !== 'passphrase' || current.changedAt !== before.changedAt) return;
+    await store.put(passphraseRecord(salt, wrapped));
+  });
 }
 
 /**
@@ -116,7 +165,7 @@ export async function changePassphrase(
   const before = await passphraseWrap();
   const dataKey = await openWithPassphrase(oldPassphrase, true);
   const salt = randomBytes(16);
-  const wrapped = await wrapDataKey(await passphraseKek(newPassphrase, salt), dataKey);
+  const wrapped = await wrapDataKey(await passphraseKek(newPassphrase, salt, ARGON2ID), dataKey);
   await writeTransaction(['vault'], async (tx) => {
     const store = tx.objectStore('vault');
     const current = await store.get('passphrase');

@@ -14,13 +14,14 @@ import {
   WrongSecretError,
   wrapDataKey,
 } from '../../../src/lib/crypto/seal';
+import type { KdfParams } from '../../../src/lib/crypto/kdf';
 
 const AAD = 'facegate/people/p1';
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.slice().buffer));
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /** Low iteration counts keep these tests fast; the count itself is not what is tested. */
-const FAST = 1_000;
+const FAST: KdfParams = { name: 'PBKDF2-SHA256', iterations: 1_000 };
 
 let key: CryptoKey;
 
@@ -138,7 +139,10 @@ describe('wrapping the data key', () => {
       unwrapDataKey(await passphraseKek('right passphrase', randomBytes(16), FAST), wrapped),
     ).rejects.toThrow(WrongSecretError);
     await expect(
-      unwrapDataKey(await passphraseKek('right passphrase', salt, FAST + 1), wrapped),
+      unwrapDataKey(
+        await passphraseKek('right passphrase', salt, { ...FAST, iterations: 1_001 }),
+        wrapped,
+      ),
     ).rejects.toThrow(WrongSecretError);
     // A damaged wrap.
     const damaged = wrapped.slice();

@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { normalize } from '../../../src/lib/math/match';
 import { openFacegateDb, resetDbForTests, StoreError } from '../../../src/lib/store/db';
 import { countUnsealed, listPeople } from '../../../src/lib/store/people';
@@ -13,6 +13,10 @@ const PASS = 'correct horse battery';
 
 beforeEach(async () => {
   await resetDbForTests();
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
 });
 
 describe('VaultSession', () => {
@@ -46,11 +50,22 @@ describe('VaultSession', () => {
     expect(vault.status).toBe('sealed');
     expect(vault.hasKey).toBe(false);
     await expect(vault.openWithFace({ id: 'p1', name: 'Ann' })).rejects.toThrow(VaultLockedError);
-    await expect(vault.unlockWithPassphrase('wrong passphrase')).rejects.toThrow(StoreError);
     await expect(vault.unlockWithPassphrase('wrong passphrase')).rejects.toThrow(WRONG_PASSPHRASE);
+    expect(vault.passphraseFailures.failures).toBe(1);
+    // At once again: refused, even the right one, with the wait to show.
+    await expect(vault.unlockWithPassphrase(PASS)).rejects.toThrow(StoreError);
+    await expect(vault.unlockWithPassphrase(PASS)).rejects.toThrow(/Try again in 1 s/);
     expect(vault.status).toBe('sealed');
+    // A new session (a reload) sees the same wait.
+    const reloaded = new VaultSession();
+    await reloaded.refresh();
+    expect(reloaded.passphraseFailures).toMatchObject({ failures: 1 });
+
+    const later = Date.now() + 1_001;
+    vi.spyOn(Date, 'now').mockReturnValue(later);
     await vault.unlockWithPassphrase(PASS);
     expect(vault.status).toBe('open');
+    expect(vault.passphraseFailures).toEqual({ failures: 0, lastFailureAt: null });
   });
 
   it('the fifth failure drops the key; another session sees the lockout; the secret clears it', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PBKDF2_ITERATIONS } from '../../../src/lib/crypto/seal';
+import { ARGON2ID, PBKDF2_ITERATIONS } from '../../../src/lib/crypto/kdf';
 import { normalize, template } from '../../../src/lib/math/match';
 import { exportData, ImportError, parseExport } from '../../../src/lib/store/export-format';
 import type { ExportFileV1 } from '../../../src/lib/store/export-format';
@@ -59,8 +59,11 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** Counts key derivations (each is 600,000 PBKDF2 rounds for a real file). */
-const watchDerivations = () => vi.spyOn(crypto.subtle, 'deriveKey');
+/**
+ * Counts key derivations: each ends in one importKey (the PBKDF2 material, or the Argon2id output
+ * as an AES key); opening the sealed data itself imports nothing.
+ */
+const watchDerivations = () => vi.spyOn(crypto.subtle, 'importKey');
 
 const fromBase64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
@@ -89,11 +92,19 @@ describe('sealed export (format version 2)', () => {
     expect(parsed.people.map((p) => p.name)).toEqual(NAMES);
   });
 
-  it('is a version-2 facegate file with a salted PBKDF2 key and a 96-bit nonce', () => {
+  it('is a version-2 facegate file with a salted Argon2id key and a 96-bit nonce', () => {
     const f = JSON.parse(sealed) as ExportFileV2;
     expect(f.format).toBe('facegate-export');
     expect(f.version).toBe(SEALED_EXPORT_VERSION);
-    expect(f.kdf).toMatchObject({ name: 'PBKDF2-SHA256', iterations: PBKDF2_ITERATIONS });
+    expect(SEALED_EXPORT_VERSION).toBe(2);
+    expect(f.kdf).toEqual({
+      name: 'Argon2id',
+      memoryKiB: 65_536,
+      iterations: 3,
+      parallelism: 1,
+      salt: f.kdf.salt,
+    });
+    expect(f.kdf).toMatchObject(ARGON2ID);
     expect(fromBase64(f.kdf.salt)).toHaveLength(16);
     expect(f.cipher.name).toBe('AES-256-GCM');
     expect(fromBase64(f.cipher.iv)).toHaveLength(12);
@@ -176,12 +187,24 @@ describe('sealed export (format version 2)', () => {
   });
 
   it('refuses crafted key-derivation settings at once, without deriving', async () => {
+    const argon = (edit: Record<string, unknown>) =>
+      edited((f) => Object.assign(f.kdf, edit as Partial<ExportFileV2['kdf']>));
     const crafted = [
+      argon({ memoryKiB: 4 * 1024 * 1024 }),
+      argon({ memoryKiB: 1024 }),
+      argon({ iterations: 1_000_000 }),
+      argon({ iterations: 0 }),
+      argon({ parallelism: 255 }),
+      argon({ memoryKiB: 256 * 1024, iterations: 16 }),
+      argon({ memoryKiB: '65536' }),
+      argon({ name: 'Argon2d' }),
+      argon({ name: 'PBKDF2-SHA256', iterations: 1e12 }),
+      argon({ name: 'PBKDF2-SHA256', iterations: 1 }),
       edited((f) => (f.kdf.iterations = 1e12)),
-      edited((f) => (f.kdf.iterations = 1)),
+      // t = 1 is a valid Argon2id pass count; as PBKDF2 rounds it is refused (above).
       edited((f) => (f.kdf.iterations = 600_000.5)),
       edited((f) => (f.kdf.iterations = '600000' as unknown as number)),
-      edited((f) => (f.kdf.name = 'scrypt' as 'PBKDF2-SHA256')),
+      edited((f) => (f.kdf.name = 'scrypt' as 'Argon2id')),
       edited((f) => delete (f as Partial<ExportFileV2>).kdf),
       edited((f) => delete (f as Partial<ExportFileV2>).cipher),
       edited((f) => (f.cipher.name = 'AES-128-CBC' as 'AES-256-GCM')),
@@ -232,5 +255,74 @@ describe('sealed export (format version 2)', () => {
     const big = Uint8Array.from({ length: 0x8000 * 2 + 5 }, (_, i) => (i * 7) & 0xff);
     expect(bytesToBase64(big)).toBe(Buffer.from(big).toString('base64'));
     expect(bytesToBase64(new Uint8Array(0))).toBe('');
+  });
+});
+
+/**
+ * A backup as versions before Argon2id wrote it, made here with WebCrypto alone (not with
+ * sealExport), so the test holds whatever the new code does: PBKDF2-SHA256, 600,000 rounds.
+ */
+async function oldPbkdf2Backup(text: string, passphrase: string): Promise<string> {
+  const salt = crypto.getRandomValues(new Uint8Array(16));
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const material = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(passphrase),
+    'PBKDF2',
+    false,
+    ['deriveKey'],
+  );
+  const key = await crypto.subtle.deriveKey(
+    { name: 'PBKDF2', hash: 'SHA-256', salt, iterations: 600_000 },
+    material,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt'],
+  );
+  const data = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv, additionalData: new TextEncoder().encode('facegate-export/2') },
+    key,
+    new TextEncoder().encode(text),
+  );
+  return JSON.stringify({
+    format: 'facegate-export',
+    version: 2,
+    kdf: { name: 'PBKDF2-SHA256', iterations: 600_000, salt: bytesToBase64(salt) },
+    cipher: { name: 'AES-256-GCM', iv: bytesToBase64(iv) },
+    data: bytesToBase64(new Uint8Array(data)),
+  });
+}
+
+describe('PBKDF2 backups from before Argon2id', () => {
+  it('still open, to exactly the text that was sealed', async () => {
+    const old = await oldPbkdf2Backup(plain, PASS);
+    expect(exportKind(old)).toBe('sealed');
+    expect(await openExport(old, PASS)).toBe(plain);
+    const parsed = parseExport(await openExport(old, PASS), { modelId: MODEL, dim: DIM });
+    expect(parsed.people.map((p) => p.name)).toEqual(NAMES);
+  });
+
+  it('a wrong passphrase is refused as for a new file', async () => {
+    const old = await oldPbkdf2Backup(plain, PASS);
+    expect((await refusal(old, 'not the passphrase')).message).toMatch(/Wrong passphrase/);
+  });
+
+  it('sealExport can still make one (for tests of old files), and it opens', async () => {
+    const old = await sealExport(plain, PASS, {
+      name: 'PBKDF2-SHA256',
+      iterations: PBKDF2_ITERATIONS,
+    });
+    expect((JSON.parse(old) as ExportFileV2).kdf).toMatchObject({
+      name: 'PBKDF2-SHA256',
+      iterations: 600_000,
+    });
+    expect(await openExport(old, PASS)).toBe(plain);
+  });
+
+  it('what a version that reads only PBKDF2 checks refuses a new file (no silent misread)', () => {
+    // The check of versions before Argon2id, verbatim in effect: the kdf must be PBKDF2-SHA256.
+    const f = JSON.parse(sealed) as { version: number; kdf: { name: string } };
+    expect(f.version).toBe(2);
+    expect(f.kdf.name).not.toBe('PBKDF2-SHA256');
   });
 });

@@ -1,9 +1,9 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ARGON2ID } from '../../../src/lib/crypto/kdf';
 import {
   generateDataKey,
   openValue,
-  PBKDF2_ITERATIONS,
   randomBytes,
   SealBrokenError,
   sealValue,
@@ -70,15 +70,23 @@ describe('creating and opening the vault', () => {
     expect(await vaultDump()).toBe(before);
   });
 
-  it('stores a salted PBKDF2 wrap: no key, no passphrase in plain form', async () => {
+  it('stores a salted Argon2id wrap with its parameters: no key, no passphrase in plain form', async () => {
     await createVault(RIGHT);
     const { vault } = await rawRecords();
     const wrap = vault!.find((r) => (r as { key: string }).key === 'passphrase') as {
       salt: Uint8Array;
-      iterations: number;
+      kdf: unknown;
+      iterations?: number;
       wrapped: Uint8Array;
     };
-    expect(wrap.iterations).toBe(PBKDF2_ITERATIONS);
+    expect(wrap.kdf).toEqual({
+      name: 'Argon2id',
+      memoryKiB: 65_536,
+      iterations: 3,
+      parallelism: 1,
+    });
+    expect(wrap.kdf).toEqual(ARGON2ID);
+    expect(wrap.iterations).toBeUndefined();
     expect(wrap.salt).toBeInstanceOf(Uint8Array);
     expect(wrap.salt).toHaveLength(16);
     expect(wrap.wrapped).toHaveLength(40);
