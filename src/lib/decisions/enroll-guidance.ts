@@ -6,6 +6,7 @@
  */
 import type { HeadPose } from '../math/head-pose';
 import { DEFAULT_QUALITY, type QualityReason } from '../math/quality';
+import { frameProblem, type FrameProblem } from './attempt-outcome';
 
 /** Inclusive, degrees. */
 export interface AngleRange {
@@ -204,8 +205,11 @@ export interface EnrollGuidance {
   /** This frame shows the asked-for view and passes every quality check: take it. */
   ready: boolean;
   say: GuidanceSay;
-  /** The gate's reasons to say, in its order; never head_turned (the pose hint replaces it). */
-  reasons: QualityReason[];
+  /**
+   * The gate's reasons to say, in its order; never head_turned (the pose hint replaces it), and
+   * `face_unclear` for the gate's no_face when a face was detected (a box is drawn around it).
+   */
+  reasons: FrameProblem[];
   hint: PoseHint | null;
 }
 
@@ -220,10 +224,15 @@ export function enrollmentGuidance(
   step: EnrollStep,
   quality: { reasons: readonly QualityReason[]; pose: HeadPose | null } | null,
   straight: HeadPose | null = null,
+  detections = 0,
 ): EnrollGuidance {
   if (quality === null) return { ready: false, say: 'nothing', reasons: [], hint: null };
   const hint = poseHint(step, quality.pose, straight);
-  const reasons = quality.reasons.filter((r) => r !== 'head_turned');
+  // The camera panel words the first reason with frameProblem: the same words here.
+  const first = frameProblem(quality.reasons, detections);
+  const reasons = quality.reasons
+    .map((r, i): FrameProblem => (i === 0 && first ? first : r))
+    .filter((r) => r !== 'head_turned');
   const ready = quality.reasons.length === 0 && poseInTarget(step, quality.pose, straight);
   if (ready) return { ready, say: 'hold', reasons: [], hint: null };
   const say = reasons.length > 0 || hint !== null ? 'fix' : 'prompt';

@@ -45,8 +45,8 @@ export class EnrollmentFlow {
   straightPose = $derived<HeadPose | null>(this.poses[0] ?? null);
 
   /** What holds this frame for the current view (enroll-guidance.ts; worded by ui/text/enroll.ts). */
-  guide(quality: Pick<QualityResult, 'reasons' | 'pose'> | null): EnrollGuidance {
-    const guidance = enrollmentGuidance(this.current, quality, this.straightPose);
+  guide(quality: Pick<QualityResult, 'reasons' | 'pose'> | null, detections = 0): EnrollGuidance {
+    const guidance = enrollmentGuidance(this.current, quality, this.straightPose, detections);
     if (!guidance.ready || this.live) return guidance;
     return {
       ready: false,

@@ -38,11 +38,10 @@ const WORDS = {
 export const EITHER_WAY_MORE = 'Tilt your chin up or down a little more.';
 export const HOLD_IT = 'Hold it…';
 /** Said until the face shows life: no sample is taken from a face that has not. */
-export const ENROLL_LIVENESS_ASK =
-  'Blink, or turn your head a little and back, to show a live face.';
+export const ENROLL_LIVENESS_ASK = 'Now blink once, or turn your head a little and back.';
 /** Said when a face has been in view for LIVENESS_LIMIT_MS without a sign of life. */
 export const ENROLL_NOT_LIVE =
-  'No sign of a live face yet: a photo or a screen cannot enroll. Blink, or turn your head a little and back.';
+  'No sign of a live face yet. Blink once, or turn your head a little and back.';
 
 export function poseHintText(hint: PoseHint): string {
   switch (hint.kind) {

@@ -17,19 +17,19 @@ export const QUALITY_MESSAGES: Record<QualityReason, string> = {
 /** A reason's words replaced (a string) or left out (null), e.g. by enrollment's pose guidance. */
 export type QualityMessageOverrides = Partial<Record<QualityReason, string | null>>;
 
-/** The words for these reasons, in order. */
-export function qualityMessages(
-  reasons: readonly QualityReason[],
-  overrides: QualityMessageOverrides = {},
-): string[] {
-  return reasons.flatMap((r) => {
-    const message = r in overrides ? overrides[r] : QUALITY_MESSAGES[r];
-    return message ? [message] : [];
-  });
-}
-
 /** What the live camera view says about one frame. */
 export const FRAME_MESSAGES: Record<FrameProblem, string> = {
   ...QUALITY_MESSAGES,
   face_unclear: 'Face not clear enough to use. Face the camera, closer, with nothing covering it.',
 };
+
+/** The words for these reasons, in order. */
+export function qualityMessages(
+  reasons: readonly FrameProblem[],
+  overrides: QualityMessageOverrides = {},
+): string[] {
+  return reasons.flatMap((r) => {
+    const message = r in overrides ? overrides[r as QualityReason] : FRAME_MESSAGES[r];
+    return message ? [message] : [];
+  });
+}

@@ -25,7 +25,8 @@ beforeAll(async () => {
   );
 });
 
-describe('LabTrainer on the real lab data', () => {
+// Real training steps on tfjs-cpu: 5-40 s each here, several times that on a busy CI machine.
+describe('LabTrainer on the real lab data', { timeout: 300_000 }, () => {
   it('CosFace: the loss falls, the classes separate, and no tensor leaks across steps', async () => {
     const trainer = new LabTrainer(data, { ...base, m: 0.2 });
     const before = await trainer.snapshot();
