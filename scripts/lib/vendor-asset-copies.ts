@@ -66,9 +66,12 @@ export function pthreadWorkerScript(workerModulePath: string): string {
   return wasmWorkerContents.replace(/\n/g, '\\n');
 }
 
-/** One target per file, so a file missing from its package fails the build by name. */
+/**
+ * One target per file, so a file missing from its package fails the build by name. Version 3 of
+ * the plugin (the last for Node 20; 4 asks for Node 22) copies flat into `dest` by default.
+ */
 function file(src: string, dest: string, transform?: Target['transform']): Target {
-  return { src, dest, rename: { stripBase: true }, ...(transform ? { transform } : {}) };
+  return { src, dest, ...(transform ? { transform } : {}) };
 }
 
 export function vendorAssetTargets(): Target[] {
