@@ -96,7 +96,9 @@ export class BatchRunner {
     });
     const page = await browser.newPage();
     page.on('pageerror', (error) => console.error(`[batch page] ${error.message}`));
-    await page.goto(new URL('src/tools/batch.html', address).href);
+    // The dev server transforms the page's modules on first load: 30 s (the default) was not
+    // enough on a loaded 2-core CI machine.
+    await page.goto(new URL('src/tools/batch.html', address).href, { timeout: 300_000 });
     await page.waitForFunction(
       () => document.body.dataset.ready === 'true' || !!document.body.dataset.error,
       null,
