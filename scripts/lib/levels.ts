@@ -319,3 +319,18 @@ export function levelsTable(levels: readonly LevelReport[]): string {
   }
   return lines.join('\n');
 }
+
+/**
+ * Each level's threshold as the highest of the sets' own: a promise calibrated on one set alone
+ * fails on a set whose strangers score higher (LFW's news photos vs whole in-the-wild photos).
+ */
+export function highestPerLevel(
+  perSet: readonly CalibratedThresholds[],
+): Record<SecurityLevel, number> {
+  if (perSet.length === 0) throw new Error('no calibration sets');
+  const out = { 'far_1e-3': -1, 'far_1e-4': -1, 'far_1e-5': -1 };
+  for (const { level } of SECURITY_LEVELS) {
+    out[level] = Math.max(...perSet.map((t) => t[level]));
+  }
+  return out;
+}

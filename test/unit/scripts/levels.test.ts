@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   countAtOrAbove,
   groupByPerson,
+  highestPerLevel,
   levelsReport,
   oneToN,
   oneToOne,
@@ -112,5 +113,17 @@ describe('1:N attempts', () => {
       identifyThreshold(thresholds, 'far_1e-4', 10),
       12,
     );
+  });
+});
+
+describe('highestPerLevel', () => {
+  it('takes the higher threshold of the sets at each level', () => {
+    const lfw = { 'far_1e-3': 0.33, 'far_1e-4': 0.4, 'far_1e-5': 0.47 };
+    const wild = { 'far_1e-3': 0.36, 'far_1e-4': 0.42, 'far_1e-5': 0.46 };
+    expect(highestPerLevel([lfw, wild])).toEqual({
+      'far_1e-3': 0.36,
+      'far_1e-4': 0.42,
+      'far_1e-5': 0.47,
+    });
   });
 });
