@@ -11,6 +11,7 @@ import {
   thresholdForFar,
 } from '../../../scripts/lib/levels';
 import { identifyThreshold } from '../../../src/lib/math/open-set';
+import { sampleWeight, weightedTemplate } from '../../../scripts/lib/template-weights';
 
 /** A unit vector at `angle` radians in the plane of the first two axes (cosines are easy). */
 const at = (angle: number) => Float32Array.from([Math.cos(angle), Math.sin(angle), 0, 0]);
@@ -125,5 +126,27 @@ describe('highestPerLevel', () => {
       'far_1e-4': 0.42,
       'far_1e-5': 0.47,
     });
+  });
+});
+
+describe('weighted templates', () => {
+  it('weighs a frontal, large face fully and a turned or small one less', () => {
+    expect(sampleWeight({ pose: { yaw: 0, pitch: 0 }, faceSide: 150 })).toBe(1);
+    expect(sampleWeight({ pose: { yaw: 25, pitch: 0 }, faceSide: 150 })).toBeCloseTo(
+      Math.exp(-0.5),
+      12,
+    );
+    expect(sampleWeight({ pose: null, faceSide: 56 })).toBe(0.5);
+    expect(sampleWeight({ pose: { yaw: 90, pitch: 60 }, faceSide: 10 })).toBe(0.05);
+  });
+
+  it('is the plain mean with equal weights and leans to the heavier sample', () => {
+    const a = at(0);
+    const b = at(1);
+    const plain = weightedTemplate([a, b], [1, 1]);
+    expect(Math.atan2(plain[1] as number, plain[0] as number)).toBeCloseTo(0.5, 6);
+    const leaning = weightedTemplate([a, b], [3, 1]);
+    expect(Math.atan2(leaning[1] as number, leaning[0] as number)).toBeLessThan(0.5);
+    expect(Math.hypot(...leaning)).toBeCloseTo(1, 6);
   });
 });
