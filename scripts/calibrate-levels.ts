@@ -39,6 +39,8 @@ import { IMAGE_REFINE } from '../src/lib/vision/front-end-version.ts';
 
 type Thresholds = ModelManifest['thresholds'];
 
+const foldsText = (folds: number[]) => `fold${folds.length > 1 ? 's' : ''} ${folds.join(',')}`;
+
 const USAGE =
   'npm run calibrate-levels -- [--lfw <folder>] [--celeba <folder>] [--lfw-calib-folds 5] ' +
   '[--celeba-calib-folds 1-5] [--test-folds 6-10] [--model models] [--enrolled 10,50,100] ' +
@@ -136,7 +138,7 @@ async function main(): Promise<void> {
   // The higher threshold of the two sets at each level: the promise must hold on both.
   const chosen: Thresholds = highestPerLevel(calibrations.map((c) => c.thresholds));
   const describe = calibrations
-    .map((c) => `${c.impostor_pairs} impostor pairs of ${c.set} folds ${c.folds.join(',')}`)
+    .map((c) => `${c.impostor_pairs} impostor pairs of ${c.set} ${foldsText(c.folds)}`)
     .join(' and ');
   chosen.note =
     `cosine thresholds, each the higher of the two at its rate: ${describe} ` +
