@@ -1,5 +1,6 @@
 /**
- * Multi-photo templates, plain mean vs weighted by pose and face size (issue #26, item 5):
+ * Multi-photo templates, plain mean vs weighted by pose and face size vs the mean of the photos
+ * the app's pose limits would take (issue #26, item 5):
  * several photos of a person make the template, each other photo of them is a genuine probe, and
  * every photo of the other people in the folds an impostor probe.
  *
@@ -21,7 +22,12 @@ import { intFlag, readFlags } from './lib/cli.ts';
 import { parseFolds } from './lib/lfw-pairs.ts';
 import { countAtOrAbove, groupByPerson, thresholdForFar } from './lib/levels.ts';
 import { readManifest } from './lib/model-files.ts';
-import { sampleWeight, weightedTemplate } from './lib/template-weights.ts';
+import {
+  gateWeights,
+  sampleWeight,
+  weightedTemplate,
+  type SampleInfo,
+} from './lib/template-weights.ts';
 import { embedPairImages } from './eval.ts';
 
 const USAGE =
@@ -62,17 +68,19 @@ async function main(): Promise<void> {
   const files = named.filter((f) => embedded.embeddings.has(f));
   const byFile = new Map(embedded.records.map((r) => [r.file, r]));
   const emb = files.map((f) => embedded.embeddings.get(f) as Float32Array);
-  const weights = files.map((f) => {
+  const infos: SampleInfo[] = files.map((f) => {
     const r = byFile.get(f);
-    return sampleWeight({
+    return {
       pose: r?.pose ?? null,
       faceSide: r?.box ? Math.max(r.box[2] ?? 0, r.box[3] ?? 0) : null,
-    });
+    };
   });
+  const weights = infos.map(sampleWeight);
   const groups = groupByPerson(files.map((f) => f.split('/')[0] as string));
   const random = seededRandom(1);
   const mean = { genuine: [] as number[], impostor: [] as number[] };
   const weighted = { genuine: [] as number[], impostor: [] as number[] };
+  const gated = { genuine: [] as number[], impostor: [] as number[] };
   let templates = 0;
   for (let t = 0; t < trials; t++) {
     for (const g of groups) {
@@ -85,16 +93,22 @@ async function main(): Promise<void> {
         enrol.map((i) => emb[i] as Float32Array),
         enrol.map((i) => weights[i] as number),
       );
+      const gt = weightedTemplate(
+        enrol.map((i) => emb[i] as Float32Array),
+        gateWeights(enrol.map((i) => infos[i] as SampleInfo)),
+      );
       templates++;
       const own = new Set(g);
       for (const p of probes) {
         mean.genuine.push(dotp(emb[p] as Float32Array, plain));
         weighted.genuine.push(dotp(emb[p] as Float32Array, wt));
+        gated.genuine.push(dotp(emb[p] as Float32Array, gt));
       }
       for (let i = 0; i < emb.length; i++) {
         if (own.has(i)) continue;
         mean.impostor.push(dotp(emb[i] as Float32Array, plain));
         weighted.impostor.push(dotp(emb[i] as Float32Array, wt));
+        gated.impostor.push(dotp(emb[i] as Float32Array, gt));
       }
     }
   }
@@ -128,6 +142,8 @@ async function main(): Promise<void> {
     weighting: 'exp(-(yaw^2+pitch^2)/(2*25^2)) x min(1, face box side / 112 px), floor 0.05',
     mean: summarise(mean),
     weighted: summarise(weighted),
+    gating: `samples past the app's pose limits (|yaw| > 35, |pitch| > 30) left out of the mean`,
+    gated: summarise(gated),
   };
   console.log(JSON.stringify(result, null, 2));
   if (flags.json) {

@@ -46,3 +46,20 @@ export function weightedTemplate(
   });
   return normalize(Float32Array.from(sum));
 }
+
+/** The app's enrolment pose limits (quality.ts DEFAULT_QUALITY): beyond them a frame is refused. */
+export const GATE_YAW_DEG = 35;
+export const GATE_PITCH_DEG = 30;
+
+/**
+ * 1 for a sample the app's quality gate would take (pose within its limits, or unknown), 0 for
+ * one it would refuse; all ones when it would refuse every sample (a template needs one).
+ */
+export function gateWeights(infos: readonly SampleInfo[]): number[] {
+  const pass = infos.map((i) =>
+    !i.pose || (Math.abs(i.pose.yaw) <= GATE_YAW_DEG && Math.abs(i.pose.pitch) <= GATE_PITCH_DEG)
+      ? 1
+      : 0,
+  );
+  return pass.some((w) => w > 0) ? pass : pass.map(() => 1);
+}

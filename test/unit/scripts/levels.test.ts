@@ -11,7 +11,7 @@ import {
   thresholdForFar,
 } from '../../../scripts/lib/levels';
 import { identifyThreshold } from '../../../src/lib/math/open-set';
-import { sampleWeight, weightedTemplate } from '../../../scripts/lib/template-weights';
+import { gateWeights, sampleWeight, weightedTemplate } from '../../../scripts/lib/template-weights';
 
 /** A unit vector at `angle` radians in the plane of the first two axes (cosines are easy). */
 const at = (angle: number) => Float32Array.from([Math.cos(angle), Math.sin(angle), 0, 0]);
@@ -148,5 +148,15 @@ describe('weighted templates', () => {
     const leaning = weightedTemplate([a, b], [3, 1]);
     expect(Math.atan2(leaning[1] as number, leaning[0] as number)).toBeLessThan(0.5);
     expect(Math.hypot(...leaning)).toBeCloseTo(1, 6);
+  });
+});
+
+describe('gateWeights', () => {
+  it("keeps what the app's pose limits take, and everything when it would take nothing", () => {
+    const frontal = { pose: { yaw: 10, pitch: 5 }, faceSide: 100 };
+    const profile = { pose: { yaw: 60, pitch: 0 }, faceSide: 100 };
+    const unknown = { pose: null, faceSide: null };
+    expect(gateWeights([frontal, profile, unknown])).toEqual([1, 0, 1]);
+    expect(gateWeights([profile, profile])).toEqual([1, 1]);
   });
 });
