@@ -8,26 +8,26 @@
  *
  *   npm run calibrate-levels -- [--lfw ../shared/data/lfw] [--celeba ../shared/data/celeba-dev]
  *     [--lfw-calib-folds 5] [--celeba-calib-folds 1-5] [--test-folds 6-10] [--model models]
- *     [--enrolled 10,50,100] [--trials 20] [--json docs/levels-calibration.json] [--write-manifest]
+ *     [--enrolled 10,50,100] [--trials 20] [--json docs/levels-calibration.json]
+ *     [--baseline <manifest.json>] [--write-manifest]
  *
  * LFW calibrates on fold 5 only by default: the shipped model was trained on LFW people outside
  * folds 5-10 (its manifest's training.data), and trained people score lower against each other
  * than strangers do, which would pull the thresholds down. The test folds' people are never used
  * to choose. --write-manifest puts the new thresholds (with a note saying where they come from)
- * into <model>/manifest.json.
+ * into <model>/manifest.json. The report compares them with the model's current thresholds, or
+ * with --baseline's (a previous manifest, to reproduce a before/after once the new ones ship).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Embedder } from '../src/lib/embedding/embedder.ts';
 import type { ModelManifest } from '../src/lib/embedding/manifest.ts';
 import { LEVEL_FAR } from '../src/lib/math/open-set.ts';
 import { SECURITY_LEVELS, type SecurityLevel } from '../src/lib/math/match.ts';
 import { intFlag, readFlags } from './lib/cli.ts';
 import { parseFolds } from './lib/lfw-pairs.ts';
 import { highestPerLevel, levelsTable, pairScores, thresholdForFar } from './lib/levels.ts';
-import { fileFetcher, readManifest } from './lib/model-files.ts';
-import { initTf } from './lib/tf-node.ts';
+import { readManifest } from './lib/model-files.ts';
 import {
   embedPairImages,
   measureLevels,
@@ -44,7 +44,7 @@ const foldsText = (folds: number[]) => `fold${folds.length > 1 ? 's' : ''} ${fol
 const USAGE =
   'npm run calibrate-levels -- [--lfw <folder>] [--celeba <folder>] [--lfw-calib-folds 5] ' +
   '[--celeba-calib-folds 1-5] [--test-folds 6-10] [--model models] [--enrolled 10,50,100] ' +
-  '[--trials 20] [--json out.json] [--write-manifest]';
+  '[--trials 20] [--json out.json] [--baseline <manifest.json>] [--write-manifest]';
 
 interface SetSpec {
   name: string;
@@ -77,8 +77,8 @@ function evalArgs(set: SetSpec, model: string): EvalArgs {
 }
 
 /** Thresholds at each level's rate on every impostor pair among the set's images. */
-async function calibrateOn(set: SetSpec, model: string, embedder: Embedder): Promise<Calibration> {
-  const embedded = await embedPairImages(evalArgs(set, model), embedder);
+async function calibrateOn(set: SetSpec, model: string): Promise<Calibration> {
+  const embedded = await embedPairImages(evalArgs(set, model));
   const { files, people, sim } = pairImages(embedded);
   const scores = pairScores(people, sim);
   const thresholds = { 'far_1e-3': 0, 'far_1e-4': 0, 'far_1e-5': 0 };
@@ -107,6 +107,7 @@ async function main(): Promise<void> {
     enrolled: { type: 'string', default: '10,50,100' },
     trials: { type: 'string', default: '20' },
     json: { type: 'string' },
+    baseline: { type: 'string' },
     'write-manifest': { type: 'boolean', default: false },
   });
   const options = {
@@ -127,14 +128,16 @@ async function main(): Promise<void> {
     { name: 'celeba-dev', data: flags.celeba, folds: testFolds },
   ];
 
-  await initTf('wasm');
   const manifestPath = join(flags.model, 'manifest.json');
   const manifest = readManifest(flags.model);
-  const embedder = await Embedder.load(manifest, fileFetcher(flags.model));
-  const shipped: Thresholds = manifest.thresholds;
+  // What the new thresholds are compared with: the model's own, or a previous manifest's.
+  const baselinePath = flags.baseline ?? manifestPath;
+  const shipped: Thresholds = flags.baseline
+    ? (JSON.parse(readFileSync(flags.baseline, 'utf8')) as ModelManifest).thresholds
+    : manifest.thresholds;
 
   const calibrations: Calibration[] = [];
-  for (const set of calibSets) calibrations.push(await calibrateOn(set, flags.model, embedder));
+  for (const set of calibSets) calibrations.push(await calibrateOn(set, flags.model));
   // The higher threshold of the two sets at each level: the promise must hold on both.
   const chosen: Thresholds = highestPerLevel(calibrations.map((c) => c.thresholds));
   const describe = calibrations
@@ -147,8 +150,8 @@ async function main(): Promise<void> {
 
   const report: Record<string, { shipped: LevelsResult; calibrated: LevelsResult }> = {};
   for (const set of testSets) {
-    const embedded = await embedPairImages(evalArgs(set, flags.model), embedder);
-    const before = measureLevels(embedded, shipped, manifestPath, options);
+    const embedded = await embedPairImages(evalArgs(set, flags.model));
+    const before = measureLevels(embedded, shipped, baselinePath, options);
     const after = measureLevels(embedded, chosen, 'calibrated here', options);
     report[`${set.name} folds ${set.folds.join(',')}`] = { shipped: before, calibrated: after };
     console.log(`\n${set.name} folds ${set.folds.join(',')}, shipped thresholds:`);
@@ -163,6 +166,7 @@ async function main(): Promise<void> {
     enrolled: options.enrolled,
     trials_per_probe: options.trials,
     calibration: calibrations,
+    shipped_thresholds_from: baselinePath,
     shipped_thresholds: shipped,
     calibrated_thresholds: chosen,
     test: report,

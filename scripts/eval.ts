@@ -31,7 +31,7 @@ import { datasetArgs, prepareDataset } from './prepare-dataset.ts';
 import { IMAGE_REFINE } from '../src/lib/vision/front-end-version.ts';
 import { intFlag, readFlags, UsageError } from './lib/cli.ts';
 import { frontEndTag } from './lib/crop-folder.ts';
-import { cosine, loadCrop } from './lib/embed-crops.ts';
+import { cosine, embedRecords, loadCrop } from './lib/embed-crops.ts';
 import { cachedEmbeddings } from './lib/embedding-cache.ts';
 import {
   levelsReport,
@@ -155,8 +155,8 @@ export interface EmbeddedPairs {
 }
 
 /**
- * Crops (cached per dataset and front end) and embeddings (cached per model, crop cache and
- * front end) of every image the selected pairs name.
+ * Crops (cached per dataset and front end) and embeddings (cached per model and crop cache when
+ * the model comes from --model) of every image the selected pairs name.
  */
 export async function embedPairImages(
   args: EvalArgs,
@@ -180,19 +180,24 @@ export async function embedPairImages(
     embedderIn ?? (await Embedder.load(readManifest(args.model), fileFetcher(args.model)));
   const withCrop = records.filter((r) => r.crop);
   const byFile = new Map(withCrop.map((r) => [r.file, r]));
-  // Keyed by everything an embedding depends on, so another model or front end embeds afresh.
+  const load = (file: string) => loadCrop(cache, byFile.get(file) as CropRecord);
+  // The cache is keyed by the manifest (id and file hashes) and the crop cache, so another model
+  // or front end embeds afresh; an embedder passed in may hold other weights under the same
+  // manifest (a fine-tune), so it is never cached.
   const weights = embedder.manifest.files.map((f) => f.sha256.slice(0, 12)).join('-');
   const tag = createHash('sha256')
     .update(`${embedder.manifest.id}\n${weights}\n${cache}`)
     .digest('hex')
     .slice(0, 10);
-  const embeddings = await cachedEmbeddings(
-    embedder,
-    resolve(import.meta.dirname, `../.cache/embeddings/${basename(cache)}-${tag}`),
-    withCrop.map((r) => r.file),
-    (file) => loadCrop(cache, byFile.get(file) as CropRecord),
-    'embedding',
-  );
+  const embeddings = embedderIn
+    ? await embedRecords(embedder, cache, withCrop)
+    : await cachedEmbeddings(
+        embedder,
+        resolve(import.meta.dirname, `../.cache/embeddings/${basename(cache)}-${tag}`),
+        withCrop.map((r) => r.file),
+        load,
+        'embedding',
+      );
   return { pairs, records, embeddings, embedder };
 }
 
