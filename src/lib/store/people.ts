@@ -9,7 +9,7 @@
 
 import { template } from '../math/match';
 import { openFacegateDb, StoreError, writeTransaction } from './db';
-import type { ParsedExport } from './export-format';
+import { IMPORT_MAX_PEOPLE, type ParsedExport } from './export-format';
 import { checkName, embeddingProblem, nameKey } from './schema';
 import type {
   LegacyPerson,
@@ -350,6 +350,13 @@ export async function importData(
         throw new StoreError(
           `Someone named "${clash.person.name}" is already enrolled; nothing was imported. ` +
             'Rename or delete them first, or choose to replace everyone.',
+        );
+      }
+      // The file's own limit, counted with the people already here.
+      if (existing.size + records.length > IMPORT_MAX_PEOPLE) {
+        throw new StoreError(
+          `${existing.size} people are enrolled and this backup holds ${records.length}; ` +
+            `facegate keeps at most ${IMPORT_MAX_PEOPLE} on one device. Nothing was imported.`,
         );
       }
     }

@@ -282,6 +282,23 @@ describe('importData atomicity', () => {
     expect(await snapshot()).toBe(before);
   });
 
+  it('refuses, writing nothing, when the people here and in the backup exceed the limit together', async () => {
+    await enrolTwo();
+    const before = await snapshot();
+    const one = parseExport(before, EXPECTED).people[0]!;
+    const many = Array.from({ length: IMPORT_MAX_PEOPLE - 1 }, (_, i) => ({
+      ...one,
+      name: `P${i}`,
+    }));
+    const parsed = { modelId: MODEL, exportedAt: 1, people: many };
+    await expect(importData(key, parsed, { replace: false })).rejects.toThrow(
+      /2 people are enrolled and this backup holds 999; facegate keeps at most 1000/,
+    );
+    expect(await snapshot()).toBe(before);
+    // Replacing everyone, the same file fits.
+    await expect(importData(key, parsed, { replace: true })).resolves.toBe(999);
+  });
+
   it('a replace that fails midway restores everyone it had cleared', async () => {
     await enrolTwo();
     const before = await snapshot();
