@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { BackendName } from './backend-names';
+import { DeadlineError, withDeadline } from '../deadline';
 
 export { BACKENDS, type BackendName } from './backend-names';
 
@@ -118,25 +119,6 @@ export function warmupBudgetMs(bestMs: number | null): number {
     : Math.max(WARMUP_FLOOR_MS, WARMUP_RATIO * bestMs);
 }
 
-class ProbeTimeout extends Error {}
-
-function within<T>(work: Promise<T>, ms: number): Promise<T> {
-  if (!Number.isFinite(ms)) return work;
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new ProbeTimeout()), ms);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
-
 /**
  * Picks the fastest working backend by running `probe` (one embedding) on each: the right order
  * differs by machine (here, on CPU only, wasm 32 ms beat webgl 384 ms and SwiftShader webgpu
@@ -176,7 +158,7 @@ async function probeAll(
       await tf.ready();
       const budget = warmupBudgetMs(best());
       const t0 = performance.now();
-      await within(probe(), budget);
+      await withDeadline(probe(), budget);
       const warmupMs = performance.now() - t0;
       const times: number[] = [];
       for (let i = 0; i < runs; i++) {
@@ -199,7 +181,7 @@ async function probeAll(
         backend,
         ok: false,
         error:
-          error instanceof ProbeTimeout
+          error instanceof DeadlineError
             ? `abandoned: its warm-up took longer than ${Math.round(warmupBudgetMs(best()))} ms`
             : error instanceof Error
               ? error.message

@@ -17,7 +17,7 @@ import type { VaultAccess } from './vault-access';
 import type { VaultSession } from './vault.svelte';
 import type { VaultLock } from './vault-lock';
 import { OPEN_DEADLINE_MS, VerificationFlow } from './verification.svelte';
-import { DeadlineError, withDeadline } from './deadline';
+import { DeadlineError, withDeadline } from '../deadline';
 
 async function cropToBlob(crop: ImageData): Promise<Blob | null> {
   const canvas = new OffscreenCanvas(crop.width, crop.height);

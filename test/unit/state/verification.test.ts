@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OPEN_DEADLINE_MS, VerificationFlow } from '../../../src/lib/state/verification.svelte';
-import { DeadlineError, withDeadline } from '../../../src/lib/state/deadline';
+import { DeadlineError, withDeadline } from '../../../src/lib/deadline';
 import type { FrameAnalysis } from '../../../src/lib/vision/frame-analysis';
 import type { Point3 } from '../../../src/lib/math/face-mesh';
 import type { MeshPoints } from '../../../src/lib/decisions/liveness';

@@ -4,10 +4,12 @@ export class DeadlineError extends Error {
 }
 
 /**
- * `work`, or DeadlineError after `ms` of wall time. The work itself goes on (a database request
- * cannot be called back); only the wait for it ends, so the caller can tell the user.
+ * `work`, or DeadlineError after `ms` of wall time (no limit when `ms` is infinite). The work
+ * itself goes on (a database request or a warm-up cannot be called back); only the wait for it
+ * ends, so the caller can move on or tell the user.
  */
 export function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  if (!Number.isFinite(ms)) return work;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DeadlineError(`not done in ${ms} ms`)), ms);
