@@ -14,7 +14,7 @@ import {
 } from '../../src/lib/math/homography.ts';
 import type { PresentedFrameSpec, ScreenEffects } from '../../src/tools/batch-protocol.ts';
 
-export const ATTACK_TYPES = ['still', 'moved', 'swung', 'screen', 'cut'] as const;
+export const ATTACK_TYPES = ['still', 'moved', 'swung', 'screen', 'cut', 'slideshow'] as const;
 export type AttackType = (typeof ATTACK_TYPES)[number];
 
 /** A picture to attack with and its five alignment points (from the front end, source pixels). */
@@ -172,7 +172,8 @@ function motion(type: AttackType, random: () => number): (t: number) => Pose {
         yawDeg: yawMax * my(t),
       });
     }
-    case 'cut': {
+    case 'cut':
+    case 'slideshow': {
       const mx = wobble(random, 0.15, 0.6);
       return (t) => ({ ...tremor(t, 1.5), dx: rest.dx + 15 * mx(t) });
     }
@@ -226,7 +227,9 @@ function screenEffects(random: () => number, options: AttackOptions): (t: number
 /**
  * The frames of one attack. `sources[0]` is the photo; `cut` also needs `sources[1]`, another photo
  * of the same person, which replaces the first after 1.5-3.5 s, laid over it so the eyes and mouth
- * land where the first photo's were (the best an attacker can line them up).
+ * land where the first photo's were (the best an attacker can line them up). `slideshow` shows the
+ * two in turn, laid over each other the same way, switching 0.5-2 times a second (a monitor
+ * flicking between a straight and a turned photo, or a closed and an open mouth).
  */
 export function attackFrames(
   type: AttackType,
@@ -237,7 +240,8 @@ export function attackFrames(
   const first = sources[0];
   if (!first) throw new RangeError('an attack needs a photo');
   const second = sources[1];
-  if (type === 'cut' && !second) throw new RangeError('a cut attack needs a second photo');
+  const paired = type === 'cut' || type === 'slideshow';
+  if (paired && !second) throw new RangeError(`a ${type} attack needs a second photo`);
   const pose = motion(type, random);
   const effects = type === 'screen' ? screenEffects(random, options) : null;
   const toPicture = pictureFrame(first, options.eyeDistance);
@@ -249,11 +253,15 @@ export function attackFrames(
       )
     : null;
   const cutAt = uniform(random, 1.5, 3.5);
+  const switchHz = uniform(random, 0.5, 2);
   const n = Math.round(options.seconds * options.fps);
   const frames: PresentedFrameSpec[] = [];
   for (let i = 0; i < n; i++) {
     const t = i / options.fps;
-    const useSecond = type === 'cut' && t >= cutAt && secondToPicture !== null;
+    const useSecond =
+      secondToPicture !== null &&
+      ((type === 'cut' && t >= cutAt) ||
+        (type === 'slideshow' && Math.floor(t * switchHz) % 2 === 1));
     const sourceToImage = multiplyHomography(
       viewOf(pose(t), options),
       useSecond ? secondToPicture : toPicture,

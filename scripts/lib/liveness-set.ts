@@ -12,7 +12,7 @@ import { seededRandom, shuffle } from '../../src/lib/math/seeded-random.ts';
 import { FRONT_END_VERSION } from '../../src/lib/vision/front-end-version.ts';
 import type { PresentedFrameResult } from '../../src/tools/batch-protocol.ts';
 import { LIVENESS_POINTS } from '../../src/lib/decisions/liveness-points.ts';
-import type { MeshPoints } from '../../src/lib/decisions/liveness.ts';
+import { measureFrame, type MeshPoints } from '../../src/lib/decisions/liveness.ts';
 import {
   ATTACK_TYPES,
   DEFAULT_ATTACK_OPTIONS,
@@ -40,14 +40,18 @@ export interface MeshFrame {
 }
 
 export interface Sequence {
-  kind: 'genuine' | AttackType;
+  /** `replay`: a real recording of an attack (a face on a phone or a monitor held to a camera). */
+  kind: 'genuine' | 'replay' | AttackType;
   /** Video name (genuine) or photo(s) the attack was made from. */
   label: string;
   frames: MeshFrame[];
 }
 
 export interface SetOptions {
-  videos: string;
+  /** Folders of genuine videos (one live person each). */
+  videos: string | readonly string[];
+  /** Folders of recorded attacks: every window of every video there is an attack. */
+  attackVideos?: readonly string[];
   photos: string;
   /** LFW-layout people to attack with (each needs two photos, for the cut). */
   people: number;
@@ -118,15 +122,28 @@ export async function buildLivenessSet(options: SetOptions): Promise<Sequence[]>
   const framesRoot = resolve(LIVENESS_CACHE, 'frames');
   const meshRoot = resolve(LIVENESS_CACHE, 'meshes');
   mkdirSync(meshRoot, { recursive: true });
-  const videos = listVideos(options.videos);
-  if (videos.length === 0)
-    throw new Error(`no videos (mp4, webm, mov, mkv, avi) in ${options.videos}`);
+  const folders = typeof options.videos === 'string' ? [options.videos] : [...options.videos];
+  const videos = folders.flatMap((folder) => {
+    const found = listVideos(folder);
+    if (found.length === 0) throw new Error(`no videos (mp4, webm, mov, mkv, avi) in ${folder}`);
+    return found;
+  });
+  const replays = (options.attackVideos ?? []).flatMap((folder) => {
+    const found = listVideos(folder);
+    if (found.length === 0) throw new Error(`no videos (mp4, webm, mov, mkv, avi) in ${folder}`);
+    return found;
+  });
+  const names = new Set<string>();
+  for (const v of [...videos, ...replays]) {
+    if (names.has(v.name)) throw new Error(`two videos are named ${v.name}: rename one`);
+    names.add(v.name);
+  }
   // Genuine frames at the attacks' rate, so both are judged alike.
   const fps = options.attack.fps;
   const frameCounts = new Map<string, number>();
   // One folder per video file version and rate, so a replaced video is extracted again.
   const frameDirs = new Map<string, string>();
-  for (const video of videos) {
+  for (const video of [...videos, ...replays]) {
     const dirName = `${video.name}-${videoTag(video.path, fps)}`;
     frameDirs.set(video.name, dirName);
     const n = extractFrames(video.path, video.name, resolve(framesRoot, dirName), fps);
@@ -140,8 +157,11 @@ export async function buildLivenessSet(options: SetOptions): Promise<Sequence[]>
   try {
     const keep = [...LIVENESS_POINTS];
     const stamp = { frontEnd: FRONT_END_VERSION, keep };
-    // Genuine: each video whole, tracked from its first frame like a camera.
-    for (const video of videos) {
+    // Genuine and recorded attacks: each video whole, tracked from its first frame like a camera.
+    for (const [kind, video] of [
+      ...videos.map((v) => ['genuine', v] as const),
+      ...replays.map((v) => ['replay', v] as const),
+    ]) {
       const n = frameCounts.get(video.name) ?? 0;
       const sources = Array.from({ length: n }, (_, i) => frameUrl(video, i));
       const file = resolve(meshRoot, `genuine-${video.name}-${key([stamp, sources])}.json`);
@@ -160,8 +180,8 @@ export async function buildLivenessSet(options: SetOptions): Promise<Sequence[]>
           })),
         }),
       );
-      log(`genuine ${video.name}: ${n} frames (${Date.now() - started} ms)`);
-      sequences.push(decode(video.name, 'genuine', fps, raw));
+      log(`${kind} ${video.name}: ${n} frames (${Date.now() - started} ms)`);
+      sequences.push(decode(video.name, kind, fps, raw));
     }
 
     // Attack photos: frames of each video, and LFW-layout people with two photos or more.
@@ -173,6 +193,39 @@ export async function buildLivenessSet(options: SetOptions): Promise<Sequence[]>
         const a = Math.floor(((k + 0.5) / options.videoPhotos) * n);
         const b = Math.floor(((k + 0.5 + 0.5) / options.videoPhotos) * n) % n;
         pairs.push({ label: `${video.name}#${a}`, urls: [frameUrl(video, a), frameUrl(video, b)] });
+      }
+    }
+    // Slideshow pairs from each video's own frames: its straightest and most turned frame, and its
+    // most closed and most open mouth (the pairs that show the most "motion" in one jump).
+    const slides: { label: string; urls: [string, string] }[] = [];
+    for (const video of videos) {
+      const seq = sequences.find((q) => q.kind === 'genuine' && q.label === video.name);
+      if (!seq) continue;
+      const usable = seq.frames
+        .map((f, i) => ({
+          f,
+          i,
+          m: f.points && f.quality.length === 0 ? measureFrame(f.points) : null,
+        }))
+        .filter((x) => x.m !== null && x.f.pose !== null);
+      if (usable.length < 2) continue;
+      const by = (score: (x: (typeof usable)[number]) => number) =>
+        usable.reduce((best, x) => (score(x) > score(best) ? x : best));
+      const straight = by((x) => -Math.abs(x.f.pose!.yaw) - Math.abs(x.f.pose!.pitch));
+      const turned = by((x) => Math.abs(x.f.pose!.yaw - straight.f.pose!.yaw));
+      const closed = by((x) => -x.m!.mouth);
+      const open = by((x) => x.m!.mouth);
+      if (turned.i !== straight.i) {
+        slides.push({
+          label: `${video.name}#turn${straight.i}-${turned.i}`,
+          urls: [frameUrl(video, straight.i), frameUrl(video, turned.i)],
+        });
+      }
+      if (open.i !== closed.i) {
+        slides.push({
+          label: `${video.name}#mouth${closed.i}-${open.i}`,
+          urls: [frameUrl(video, closed.i), frameUrl(video, open.i)],
+        });
       }
     }
     const byPerson = new Map<string, string[]>();
@@ -202,7 +255,7 @@ export async function buildLivenessSet(options: SetOptions): Promise<Sequence[]>
 
     // Where the face is in each photo (alignment points), for placing and cutting.
     const keypoints = new Map<string, readonly Point[]>();
-    const allUrls = [...new Set(pairs.flatMap((p) => p.urls))];
+    const allUrls = [...new Set([...pairs, ...slides].flatMap((p) => p.urls))];
     const kpFile = resolve(meshRoot, `keypoints-${key([stamp, allUrls])}.json`);
     if (existsSync(kpFile)) {
       for (const [u, k] of JSON.parse(readFileSync(kpFile, 'utf8')) as [string, Point[]][]) {
@@ -218,18 +271,22 @@ export async function buildLivenessSet(options: SetOptions): Promise<Sequence[]>
     }
     const usable = pairs.filter((p) => p.urls.every((u) => keypoints.has(u)));
     log(`attack photos: ${usable.length} of ${pairs.length} with a face found in every photo`);
+    const usableSlides = slides.filter((p) => p.urls.every((u) => keypoints.has(u)));
 
     for (const type of options.types ?? ATTACK_TYPES) {
       const started = Date.now();
       let made = 0;
-      for (const [index, pair] of usable.entries()) {
+      // Slideshows: each video's own turned and mouth pairs, then the photo pairs.
+      const list = type === 'slideshow' ? [...usableSlides, ...usable] : usable;
+      for (const [index, pair] of list.entries()) {
         if (made >= options.limit) break;
-        if (type === 'cut' && pair.urls.length < 2) continue;
+        const paired = type === 'cut' || type === 'slideshow';
+        if (paired && pair.urls.length < 2) continue;
         const attackRandom = seededRandom(
           options.seed * 1_000_003 + index * 17 + ATTACK_TYPES.indexOf(type),
         );
         const sources: AttackSource[] = pair.urls
-          .slice(0, type === 'cut' ? 2 : 1)
+          .slice(0, paired ? 2 : 1)
           .map((url) => ({ url, keypoints: keypoints.get(url)! }));
         const frames = attackFrames(type, sources, attackRandom, options.attack);
         const request = {

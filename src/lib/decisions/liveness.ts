@@ -72,6 +72,14 @@ export const LIVENESS_RULES: LivenessRules = {
 };
 
 /**
+ * At unlock the passive cues are blinks and lips only. Parallax without a request tells a real
+ * head from a flat photo, but not from a recording of one on a screen (the recording shows a real
+ * head turning): real phone and monitor replays passed by it. A turn counts only when it answers
+ * the request (head-turn-challenge.ts), whose side a recording cannot know.
+ */
+export const UNLOCK_PASSIVE_RULES: LivenessRules = { ...LIVENESS_RULES, parallax: Infinity };
+
+/**
  * An attempt with a face and no sign of life for this long ends (ms). The evaluation's attacks
  * last exactly this long, so their APCER is the app's (docs/SECURITY.md).
  */
@@ -95,7 +103,7 @@ export interface LivenessEvidence {
 }
 
 /** What one frame's mesh says, in units that do not change with the face's size or position. */
-interface Measure {
+export interface Measure {
   /** Each eye's lid gap (the subject's right, then left), in eye-to-mouth distances. */
   eyes: readonly [number, number];
   /** The inner lips' gap, in eye-to-mouth distances. */
@@ -166,7 +174,8 @@ export function measureFrame(points: MeshPoints): Measure | null {
   };
 }
 
-function parallaxBetween(a: Measure, b: Measure): number {
+/** How far the rigid points of `b` stray from the homography that best maps `a` onto them. */
+export function parallaxBetween(a: Measure, b: Measure): number {
   const h = fitHomography(a.rigid, b.rigid);
   return h ? homographyResidual(h, a.rigid, b.rigid) / b.scale : 0;
 }

@@ -276,6 +276,8 @@ export class FaceSession implements FaceModel {
           );
     this.verification.start(people, threshold, target, {
       onEnd: (flow) => void this.verificationEnded(flow),
+      // Strict asks for the head turn every time: a replayed recording that blinks cannot pass.
+      liveness: this.#settings.values.securityLevel === 'far_1e-5' ? 'turn' : 'passive-or-turn',
     });
     this.mode = 'verify';
     return true;
@@ -370,6 +372,8 @@ export class FaceSession implements FaceModel {
         this.offering = false;
       });
     } else if (this.mode === 'verify') {
+      // A frame of the head turned to answer the request is not matched (nor does it break a run).
+      if (this.verification.turning) return;
       // An ended attempt ignores it; the flow's onEnd logs and unlocks.
       this.verification.push(this.#finetune.adapt(embedding));
     }

@@ -7,7 +7,18 @@ import {
   type StopReason,
 } from '../decisions/attempt-outcome';
 import { toGray } from '../math/image-stats';
-import { LIVENESS_LIMIT_MS, LIVENESS_PROMPT_MS, LivenessCheck } from '../decisions/liveness';
+import {
+  LIVENESS_LIMIT_MS,
+  LIVENESS_PROMPT_MS,
+  LivenessCheck,
+  UNLOCK_PASSIVE_RULES,
+} from '../decisions/liveness';
+import {
+  CHALLENGE_PROMPT_AFTER_MS,
+  drawSide,
+  HeadTurnChallenge,
+  type TurnSide,
+} from '../decisions/head-turn-challenge';
 import { FrameDecision, verifyScore, type Candidate, type Enrolled } from '../math/match';
 import { TemplateMatrix } from '../math/template-matrix';
 import {
@@ -33,7 +44,17 @@ export type VerifyStatus = 'idle' | 'looking' | 'accepted' | 'rejected' | 'timed
  */
 export const OPEN_DEADLINE_MS = 10_000;
 
+/**
+ * What shows a live face: a blink or moving lips, or the requested head turn (`passive-or-turn`,
+ * the default); or only the requested turn (`turn`, the Strict level: a replayed recording that
+ * blinks cannot pass it, docs/SECURITY.md).
+ */
+export type LivenessPolicy = 'passive-or-turn' | 'turn';
+
 export interface StartOptions {
+  liveness?: LivenessPolicy;
+  /** The side to ask for (tests); drawn at random per attempt otherwise. */
+  side?: TurnSide;
   /** Clock in ms (performance.now by default); injected so tests and benchmarks control time. */
   now?: () => number;
   limits?: AttemptLimits;
@@ -79,6 +100,12 @@ export class VerificationFlow {
   live = $state(false);
   /** No sign of life yet, long enough that the screen asks for a blink or a small turn. */
   askForLife = $state(false);
+  /** The side the screen asks the head to turn to and back (null until asked). */
+  challenge = $state<TurnSide | null>(null);
+  /** The head turned the other way first: the turn cannot pass in this attempt. */
+  wrongWay = $state(false);
+  /** What made the face live: 'blink', 'mouth' or 'turn' (null while not live). */
+  liveBy = $state<string | null>(null);
 
   private faceSeenAt: number | null = null;
   private decision: FrameDecision | null = null;
@@ -92,7 +119,11 @@ export class VerificationFlow {
   /** Everyone enrolled, packed for 1:N (identify) attempts; kept while the people do not change. */
   private matrix = TemplateMatrix.of([]);
   private target: Enrolled | null = null;
-  private liveness = new LivenessCheck();
+  private liveness = new LivenessCheck(UNLOCK_PASSIVE_RULES);
+  private turn: HeadTurnChallenge | null = null;
+  private policy: LivenessPolicy = 'passive-or-turn';
+  /** When the first usable face of this attempt was seen (the turn is asked a little later). */
+  private usableSince: number | null = null;
   /** A match that came before the face showed itself alive, in that stretch of face. */
   private pending: { candidate: Candidate } | null = null;
 
@@ -128,7 +159,13 @@ export class VerificationFlow {
     this.stopMessage = null;
     this.hints = [];
     this.rejectTarget = null;
-    this.liveness = new LivenessCheck();
+    this.liveness = new LivenessCheck(UNLOCK_PASSIVE_RULES);
+    this.policy = options.liveness ?? 'passive-or-turn';
+    this.turn = new HeadTurnChallenge(options.side ?? drawSide());
+    this.usableSince = null;
+    this.challenge = null;
+    this.wrongWay = false;
+    this.liveBy = null;
     this.pending = null;
     this.live = false;
     this.askForLife = false;
@@ -148,8 +185,31 @@ export class VerificationFlow {
     const usable = analysis.quality.ok && analysis.crop !== null;
     const stretch = this.liveness.stretch;
     // Liveness reads the frames a match could come from: a refused frame is no face to it.
-    this.liveness.push(now, usable ? (analysis.mesh?.points ?? null) : null);
-    this.live = this.liveness.live;
+    const points = usable ? (analysis.mesh?.points ?? null) : null;
+    this.liveness.push(now, points);
+    const turn = this.turn;
+    if (turn) {
+      if (usable && this.usableSince === null) this.usableSince = now;
+      if (
+        !turn.asked &&
+        this.usableSince !== null &&
+        now - this.usableSince >= CHALLENGE_PROMPT_AFTER_MS
+      ) {
+        turn.ask(now);
+        this.challenge = turn.side;
+      }
+      turn.push(now, points, points ? analysis.quality.pose : null);
+      this.wrongWay = turn.failed;
+    }
+    const passive = this.policy === 'passive-or-turn' ? this.liveness.liveBy : null;
+    this.liveBy = turn?.passed ? 'turn' : passive;
+    this.live = this.liveBy !== null;
+    if (this.wrongWay && this.policy === 'turn') {
+      // Strict: one side, one try. A recording turns the right way by chance at best.
+      this.stopReason = 'not_live';
+      this.finish('timed_out', null);
+      return;
+    }
     if (this.liveness.stretch !== stretch) {
       // The face left or jumped: whatever matched before may not be the face in view now.
       this.pending = null;
@@ -177,6 +237,16 @@ export class VerificationFlow {
       this.skip();
     }
     this.tick();
+  }
+
+  /**
+   * The head is turned well away from where it was when asked (answering the turn): its frames are
+   * not matched, so a turned view cannot count against the person or break their run.
+   */
+  get turning(): boolean {
+    const turn = this.turn;
+    if (!turn || !turn.asked || turn.failed || this.live) return false;
+    return turn.state === 'back' || turn.currentTurn > 8;
   }
 
   /** Any frame of this attempt in which a face was detected, good or not (frame() does this too). */
@@ -229,7 +299,7 @@ export class VerificationFlow {
     const verdict = decision.push(score);
     if (verdict === 'accept' && candidate) {
       // The verdict sticks once reached; this frame must match too.
-      if (this.liveness.live && score >= decision.threshold) {
+      if (this.live && score >= decision.threshold) {
         this.finish('accepted', candidate);
         return;
       }

@@ -16,6 +16,20 @@ export const STOP_MESSAGES: Record<StopReason, string> = {
   no_frames: 'The camera stopped sending pictures. Check it is connected and not in use elsewhere.',
   undecided: 'No decision in time. Hold still, facing the camera.',
   not_live:
-    'No sign of a live face: the face never blinked or moved, as a photo or a screen would not. A picture cannot unlock. Blink, or turn your head a little and back.',
+    'No sign of a live face: no blink, and the head did not turn to the side asked and back. A photo or a recording cannot unlock. Next time, turn your head the way the arrow shows, then back.',
   open_failed: 'The vault did not open. Try again.',
 };
+
+/** The requested head turn (decisions/head-turn-challenge.ts): the person's own left or right. */
+export const TURN_PROMPTS: Record<'left' | 'right', string> = {
+  left: 'Turn your head to your left, then back.',
+  right: 'Turn your head to your right, then back.',
+};
+
+/** Said while the attempt goes on after a turn the other way (a blink can still show life). */
+export const WRONG_WAY_HINT =
+  'That was the other way, so the turn cannot count this time. A blink still can: look at the camera and blink.';
+
+/** The attempt ended after a turn the other way (the Strict level allows one try). */
+export const WRONG_WAY_STOP =
+  'The head turned the other way first. The side changes each time, so a recording cannot guess it: try again and follow the arrow.';

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseLivenessArgs, summarise } from '../../../scripts/eval-liveness';
-import type { AttemptResult } from '../../../scripts/lib/liveness-score';
+import type { ScoredAttempt } from '../../../scripts/eval-liveness';
 
 const result = (
-  kind: AttemptResult['kind'],
+  kind: ScoredAttempt['kind'],
   live: boolean,
   liveMs: number | null = null,
-): AttemptResult => ({
+  cannotAnswer = false,
+): ScoredAttempt => ({
   kind,
   label: 'x',
   start: 0,
@@ -14,12 +15,31 @@ const result = (
   liveMs,
   cue: live ? 'blink' : null,
   evidence: { blink: live ? 0.5 : 0.1, mouth: 0, parallax: 0 },
+  side: null,
+  cannotAnswer,
+  turn: null,
+  turnParallax: null,
 });
 
 describe('eval-liveness', () => {
   it('keeps the documented flags and checks their values', () => {
     const args = parseLivenessArgs(['--videos', 'v', '--photos', 'p', '--json', 'out.json']);
-    expect(args.videos.endsWith('/v')).toBe(true);
+    expect(args.videos.map((v) => v.endsWith('/v'))).toEqual([true]);
+    expect(args.mode).toBe('challenge');
+    const more = parseLivenessArgs([
+      '--videos',
+      'a,b',
+      '--videos',
+      'c',
+      '--attack-videos',
+      'r',
+      '--mode',
+      'passive',
+    ]);
+    expect(more.videos.map((v) => v.split('/').pop())).toEqual(['a', 'b', 'c']);
+    expect(more.attackVideos.map((v) => v.split('/').pop())).toEqual(['r']);
+    expect(more.mode).toBe('passive');
+    expect(() => parseLivenessArgs(['--mode', 'sleepy'])).toThrow(/--mode/);
     expect(args.photos.endsWith('/p')).toBe(true);
     expect(args.json).toBe('out.json');
     expect(args.seconds).toBe(6);
@@ -37,20 +57,35 @@ describe('eval-liveness', () => {
         result('still', false),
         result('moved', true, 500),
         result('moved', false),
+        result('replay', false),
+        result('genuine', false, null, true),
       ],
       args,
     );
-    expect(summary.apcer).toEqual({ still: 0, moved: 0.5, swung: null, screen: null, cut: null });
+    expect(summary.apcer).toEqual({
+      still: 0,
+      moved: 0.5,
+      swung: null,
+      screen: null,
+      cut: null,
+      slideshow: null,
+      replay: 0,
+    });
+    // The window whose footage could not answer is counted apart, not as a refusal.
     expect(summary.bpcer).toBeCloseTo(1 / 3, 4);
+    expect(summary.bpcer_all_windows).toBeCloseTo(2 / 4, 4);
+    expect(summary.cannot_answer).toEqual({ windows: 1, videos: ['x'] });
     expect(summary.attempts).toEqual({
-      genuine: 3,
+      genuine: 4,
       still: 1,
       moved: 2,
       swung: 0,
       screen: 0,
       cut: 0,
+      slideshow: 0,
+      replay: 1,
     });
     expect(summary.live_pass_ms_median).toBe(1000);
-    expect(summary.attacks_passed).toEqual([{ type: 'moved', photo: 'x', cue: 'blink' }]);
+    expect(summary.attacks_passed).toEqual([{ type: 'moved', photo: 'x', cue: 'blink', start: 0 }]);
   });
 });

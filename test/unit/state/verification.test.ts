@@ -137,6 +137,76 @@ describe('VerificationFlow liveness', () => {
   });
 });
 
+describe('VerificationFlow requested head turn', () => {
+  /** A usable frame of a live face at `yaw`, with the pose the front end would report. */
+  const turned = (yaw: number, eyes = 1): FrameAnalysis => {
+    const f = frame(liveFace({ yaw, eyes }));
+    return { ...f, quality: { ...f.quality, pose: { yaw, pitch: 0, roll: 0 } } };
+  };
+  /** Still for 0.6 s, then out to `peak` and back over 1 s, then still; 25 fps. */
+  const curve = (peak: number) =>
+    Array.from({ length: 75 }, (_, i) => {
+      const t = i * 40 - 600;
+      return t < 0 || t > 1000 ? 0 : peak * Math.sin((Math.PI * t) / 1000);
+    });
+
+  function run(
+    yaws: number[],
+    options: { side: 'left' | 'right'; liveness?: 'turn' | 'passive-or-turn' },
+    eyes: (i: number) => number = () => 1,
+  ) {
+    let now = 0;
+    let pushed = 0;
+    flow = new VerificationFlow();
+    flow.start([alice], 0.5, alice, { now: () => now, ...options });
+    for (const [i, yaw] of yaws.entries()) {
+      now += 40;
+      flow.frame(turned(yaw, eyes(i)));
+      if (flow.status !== 'looking') break;
+      if (!flow.turning) {
+        pushed++;
+        flow.push(match);
+      }
+      flow.tick();
+      if (flow.status !== 'looking') break;
+    }
+    return { flow, pushed };
+  }
+
+  it('asks for a side, and a matching face that turns that way and back is accepted by the turn', () => {
+    const { flow: f } = run(curve(22), { side: 'left' });
+    expect(f.challenge).toBe('left');
+    expect(f.status).toBe('accepted');
+    expect(f.liveBy).toBe('turn');
+  });
+
+  it('the turned frames are not matched', () => {
+    const { pushed } = run([...curve(22), ...Array(50).fill(0)], { side: 'left' });
+    expect(pushed).toBeLessThan(75);
+  });
+
+  it('Strict: a blink does not open, and a turn the other way ends the attempt as not live', () => {
+    const blink = run(Array(200).fill(0), { side: 'left', liveness: 'turn' }, (i) =>
+      i === 30 ? 0.1 : 1,
+    );
+    expect(blink.flow.status).toBe('timed_out');
+    expect(blink.flow.stopReason).toBe('not_live');
+    const wrong = run(curve(-22), { side: 'left', liveness: 'turn' });
+    expect(wrong.flow.status).toBe('timed_out');
+    expect(wrong.flow.stopReason).toBe('not_live');
+    expect(wrong.flow.wrongWay).toBe(true);
+  });
+
+  it('by default a turn the other way loses the turn, but a blink still shows life', () => {
+    const { flow: f } = run([...curve(-22), ...Array(40).fill(0)], { side: 'left' }, (i) =>
+      i === 90 ? 0.1 : 1,
+    );
+    expect(f.wrongWay).toBe(true);
+    expect(f.status).toBe('accepted');
+    expect(f.liveBy).toBe('blink');
+  });
+});
+
 describe('VerificationFlow deadlines', () => {
   it('states the attempt deadline: startup, the hard limit, and the time to open the vault', () => {
     begin();

@@ -1,0 +1,227 @@
+/**
+ * The requested head turn: the screen asks the person to turn their head to one side, drawn at
+ * random per attempt, and back. It is passed only when
+ *
+ * - the head turns the asked way by at least `turnDeg` from where it was when asked, starting no
+ *   sooner than a person can react, and never first the other way by `wrongWayDeg` (a recording
+ *   cannot know the side ahead: it turns the right way by chance at best, and the wrong way fails);
+ * - it passes through in-between poses on the way out and on the way back (a slideshow of a
+ *   straight and a turned photo jumps, and a jump is not a turn);
+ * - the rigid face points stray from one homography between the straight and the turned frame by
+ *   at least `parallax` (a flat picture swung to fake the turn moves by one homography).
+ *
+ * Pure: no DOM, no tfjs. Fed every analysed frame of the attempt, in time order.
+ */
+import { measureFrame, parallaxBetween, type MeshPoints } from './liveness';
+
+/** The person's own left or right (yaw > 0 is turned to the subject's left, head-pose.ts). */
+export type TurnSide = 'left' | 'right';
+
+export interface ChallengeRules {
+  /** How far the head must turn the asked way, degrees of yaw from where it was when asked. */
+  turnDeg: number;
+  /** Back means within this of where it started, degrees. */
+  backDeg: number;
+  /** A turn this far the other way before the asked one fails the challenge, degrees. */
+  wrongWayDeg: number;
+  /** Frames needed strictly between a quarter and three quarters of the turn, out and back each. */
+  between: number;
+  /** Rigid points off one homography between the straight and the turned frame (eye distances). */
+  parallax: number;
+  /** A turn that starts sooner than this after the request is not an answer to it (ms). */
+  reactionMs: number;
+  /** No usable face for this long (ms) starts the turn over (the side stays). */
+  gapMs: number;
+}
+
+/** Chosen across people: docs/SECURITY.md ("The requested head turn") says how. */
+export const CHALLENGE_RULES: ChallengeRules = {
+  turnDeg: 13,
+  backDeg: 5,
+  wrongWayDeg: 8,
+  between: 1,
+  parallax: 0.03,
+  reactionMs: 150,
+  gapMs: 500,
+};
+
+/** After this long with a usable face the request is shown (ms): long enough to know "straight". */
+export const CHALLENGE_PROMPT_AFTER_MS = 300;
+
+export type ChallengeState =
+  | 'waiting'
+  | 'out'
+  | 'back'
+  | 'passed'
+  | 'wrong_way'
+  /** Turned and back, but as a flat picture does (no parallax): it may try again. */
+  | 'flat';
+
+export interface HeadPose {
+  yaw: number;
+  pitch: number;
+}
+
+interface Mark {
+  t: number;
+  rel: number;
+  measure: NonNullable<ReturnType<typeof measureFrame>>;
+}
+
+export class HeadTurnChallenge {
+  state: ChallengeState = 'waiting';
+  /** When the turn was passed (ms, the caller's clock). */
+  passedAt: number | null = null;
+  /** Largest turn the asked way seen so far (degrees), and parallax of the last full turn. */
+  bestTurn = 0;
+  lastParallax = 0;
+  /** How far the head is turned the asked way at the last frame (degrees; 0 before asked). */
+  currentTurn = 0;
+  /** Turns that went out and back but moved as a flat picture does. */
+  flatTurns = 0;
+  /** The largest parallax of any full turn (out and back, with in-between poses). */
+  maxParallax = 0;
+
+  private askedAt: number | null = null;
+  private base: Mark | null = null;
+  private peak: Mark | null = null;
+  private lastFaceAt: number | null = null;
+  private outBetween = 0;
+  private backBetween = 0;
+  /** When the turn first passed a quarter of the way (ms). */
+  private leftBaseAt: number | null = null;
+
+  constructor(
+    readonly side: TurnSide,
+    private readonly rules: ChallengeRules = CHALLENGE_RULES,
+  ) {}
+
+  get asked(): boolean {
+    return this.askedAt !== null;
+  }
+
+  get passed(): boolean {
+    return this.state === 'passed';
+  }
+
+  get failed(): boolean {
+    return this.state === 'wrong_way';
+  }
+
+  /** The request is on screen from `t` (ms). */
+  ask(t: number): void {
+    if (this.askedAt !== null) return;
+    this.askedAt = t;
+    this.state = 'out';
+  }
+
+  private get sign(): number {
+    return this.side === 'left' ? 1 : -1;
+  }
+
+  private baseYaw = 0;
+
+  private restart(): void {
+    this.base = null;
+    this.peak = null;
+    this.outBetween = 0;
+    this.backBetween = 0;
+    this.leftBaseAt = null;
+    if (this.state === 'back' || this.state === 'flat') this.state = 'out';
+  }
+
+  /** One analysed frame: its mesh points and head pose, or nulls when no usable face was seen. */
+  push(t: number, points: MeshPoints | null, pose: HeadPose | null): ChallengeState {
+    if (this.askedAt === null || this.state === 'passed' || this.state === 'wrong_way') {
+      return this.state;
+    }
+    const measure = points && pose ? measureFrame(points) : null;
+    if (!measure || !pose) {
+      if (this.lastFaceAt !== null && t - this.lastFaceAt > this.rules.gapMs) this.restart();
+      return this.state;
+    }
+    this.lastFaceAt = t;
+    if (!this.base) {
+      // "Straight" is where the head was when the turn begins to be read: at the request, or
+      // after a gap or a flat try, where it is then.
+      this.baseYaw = pose.yaw;
+      this.base = { t, rel: 0, measure };
+      if (this.state === 'flat') this.state = 'out';
+      return this.state;
+    }
+    const rel = this.sign * (pose.yaw - this.baseYaw);
+    this.currentTurn = Math.abs(rel);
+    const r = this.rules;
+    const quarter = r.turnDeg / 4;
+    if (this.state === 'out' || this.state === 'flat') {
+      if (rel <= -r.wrongWayDeg) {
+        this.state = 'wrong_way';
+        return this.state;
+      }
+      this.bestTurn = Math.max(this.bestTurn, rel);
+      if (rel > quarter && this.leftBaseAt === null) this.leftBaseAt = t;
+      if (rel <= quarter) this.leftBaseAt = null;
+      if (rel > quarter && rel < 3 * quarter) this.outBetween++;
+      if (rel >= r.turnDeg) {
+        const reacted = this.leftBaseAt !== null && this.leftBaseAt - this.askedAt >= r.reactionMs;
+        if (this.outBetween < r.between || !reacted) {
+          // A jump, or a turn already under way when asked: not an answer. Read again from here.
+          this.baseYaw = pose.yaw;
+          this.base = { t, rel: 0, measure };
+          this.outBetween = 0;
+          this.leftBaseAt = null;
+          return this.state;
+        }
+        this.state = 'back';
+        this.peak = { t, rel, measure };
+        this.backBetween = 0;
+      }
+      return this.state;
+    }
+    // On the way back.
+    const peak = this.peak!;
+    if (rel > peak.rel) {
+      this.peak = { t, rel, measure };
+      this.bestTurn = Math.max(this.bestTurn, rel);
+      this.backBetween = 0;
+      return this.state;
+    }
+    if (rel > peak.rel / 4 && rel < (3 * peak.rel) / 4) this.backBetween++;
+    if (rel <= r.backDeg) {
+      this.lastParallax = parallaxBetween(this.base.measure, peak.measure);
+      if (this.backBetween >= r.between) {
+        this.maxParallax = Math.max(this.maxParallax, this.lastParallax);
+      }
+      if (this.backBetween >= r.between && this.lastParallax >= r.parallax) {
+        this.state = 'passed';
+        this.passedAt = t;
+        return this.state;
+      }
+      // Back too suddenly, or flat: this try does not count; the next turn is read from here.
+      if (this.lastParallax < r.parallax) this.flatTurns++;
+      this.state = 'flat';
+      this.baseYaw = pose.yaw;
+      this.base = { t, rel: 0, measure };
+      this.peak = null;
+      this.outBetween = 0;
+      this.backBetween = 0;
+      this.leftBaseAt = null;
+    }
+    return this.state;
+  }
+}
+
+/** A side drawn at random (crypto where there is one: a recording cannot predict it). */
+export function drawSide(random: () => number = cryptoRandom): TurnSide {
+  return random() < 0.5 ? 'left' : 'right';
+}
+
+function cryptoRandom(): number {
+  const c = globalThis.crypto;
+  if (c?.getRandomValues) {
+    const a = new Uint32Array(1);
+    c.getRandomValues(a);
+    return a[0]! / 2 ** 32;
+  }
+  return Math.random();
+}

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CHALLENGE_RULES,
+  drawSide,
+  HeadTurnChallenge,
+  type TurnSide,
+} from '../../../src/lib/decisions/head-turn-challenge';
+import type { MeshPoints } from '../../../src/lib/decisions/liveness';
+import {
+  multiplyHomography,
+  planeViewHomography,
+  type Homography,
+} from '../../../src/lib/math/homography';
+import { liveFace, photo } from './synthetic-face';
+
+const FPS = 25;
+const DT = 1000 / FPS;
+
+interface Frame {
+  points: MeshPoints | null;
+  yaw: number;
+}
+
+/** Asks at 0 ms and feeds the frames at 25 fps; the time it passed (ms), or null. */
+function run(side: TurnSide, frames: Frame[], challenge = new HeadTurnChallenge(side)) {
+  challenge.ask(0);
+  for (const [i, f] of frames.entries()) {
+    challenge.push(i * DT, f.points, f.points ? { yaw: f.yaw, pitch: 0 } : null);
+    if (challenge.passed || challenge.failed) break;
+  }
+  return challenge.passedAt;
+}
+
+/** Yaw over time: still for `waitMs`, then out to `peak` and back over `turnMs`, then still. */
+function turnCurve(peak: number, waitMs = 400, turnMs = 1000, totalMs = 3000): number[] {
+  return Array.from({ length: Math.round(totalMs / DT) }, (_, i) => {
+    const t = i * DT - waitMs;
+    return t < 0 || t > turnMs ? 0 : peak * Math.sin((Math.PI * t) / turnMs);
+  });
+}
+
+const live = (yaws: number[]): Frame[] => yaws.map((yaw) => ({ points: liveFace({ yaw }), yaw }));
+
+/** A flat picture swung about its vertical axis by `yaw`, and a pose estimate that believes it. */
+const swung = (yaws: number[]): Frame[] => {
+  const taken = liveFace({});
+  return yaws.map((yaw, i) => {
+    const h: Homography = planeViewHomography({
+      yawDeg: yaw,
+      pitchDeg: 0,
+      focal: 560,
+      distance: 560,
+      cx: 320,
+      cy: 240,
+    });
+    const centred: Homography = [1, 0, -320, 0, 1, -240, 0, 0, 1];
+    return { points: photo(taken, multiplyHomography(h, centred), 0.3, i + 1), yaw };
+  });
+};
+
+describe('the requested head turn', () => {
+  it('passes a live head that turns the asked way and back', () => {
+    expect(run('left', live(turnCurve(22)))).not.toBeNull();
+    expect(run('right', live(turnCurve(-22)))).not.toBeNull();
+  });
+
+  it('fails a head that turns the other way first, and never passes after that', () => {
+    const challenge = new HeadTurnChallenge('left');
+    const frames = live([...turnCurve(-22), ...turnCurve(22)]);
+    expect(run('left', frames, challenge)).toBeNull();
+    expect(challenge.state).toBe('wrong_way');
+  });
+
+  it('does not pass a turn too small to be asked for', () => {
+    expect(run('left', live(turnCurve(9)))).toBeNull();
+  });
+
+  it('the flat and jump checks are what refuse the picture and the slideshow', () => {
+    const lax = { ...CHALLENGE_RULES, parallax: 0, between: 0 };
+    expect(run('left', swung(turnCurve(30)), new HeadTurnChallenge('left', lax))).not.toBeNull();
+    const straight = liveFace({ yaw: 0 });
+    const turned = liveFace({ yaw: 25 });
+    const slides: Frame[] = Array.from({ length: 6 * FPS }, (_, i) =>
+      Math.floor((i * DT) / 500) % 2 === 1
+        ? { points: turned, yaw: 25 }
+        : { points: straight, yaw: 0 },
+    );
+    const noReaction = { ...lax, reactionMs: 0 };
+    expect(run('left', slides, new HeadTurnChallenge('left', noReaction))).not.toBeNull();
+  });
+
+  it('never passes a slideshow of a straight and a turned face (a jump, not a turn)', () => {
+    const straight = liveFace({ yaw: 0 });
+    const turned = liveFace({ yaw: 25 });
+    const frames: Frame[] = Array.from({ length: 6 * FPS }, (_, i) =>
+      Math.floor((i * DT) / 500) % 2 === 1
+        ? { points: turned, yaw: 25 }
+        : { points: straight, yaw: 0 },
+    );
+    expect(run('left', frames)).toBeNull();
+  });
+
+  it('never passes a flat picture swung the asked way, even with a pose estimate that believes it', () => {
+    const challenge = new HeadTurnChallenge('left');
+    expect(run('left', swung(turnCurve(30)), challenge)).toBeNull();
+    expect(challenge.flatTurns).toBeGreaterThan(0);
+  });
+
+  it('does not take a turn already under way when asked as the answer', () => {
+    // The head is at 10 degrees and rising when the request appears, and goes straight on.
+    const yaws = Array.from({ length: 40 }, (_, i) => Math.min(25, 10 + i * 1.5));
+    const back = Array.from({ length: 20 }, (_, i) => 25 - i * 1.5);
+    expect(run('left', live([...yaws, ...back]))).toBeNull();
+  });
+
+  it('starts the turn over after the face is lost, keeping the side', () => {
+    const challenge = new HeadTurnChallenge('right');
+    const gap: Frame[] = Array.from({ length: 20 }, () => ({ points: null, yaw: 0 }));
+    expect(run('right', [...gap, ...live(turnCurve(-20))], challenge)).not.toBeNull();
+    expect(challenge.side).toBe('right');
+  });
+
+  it('draws both sides', () => {
+    let k = 0;
+    const sides = new Set(Array.from({ length: 8 }, () => drawSide(() => (k++ % 2) * 0.9)));
+    expect(sides).toEqual(new Set(['left', 'right']));
+    expect(['left', 'right']).toContain(drawSide());
+  });
+});
