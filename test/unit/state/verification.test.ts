@@ -181,12 +181,12 @@ describe('VerificationFlow requested head turn', () => {
   });
 
   it('the turned frames are not matched', () => {
-    const { pushed } = run([...curve(22), ...Array(50).fill(0)], { side: 'left' });
+    const { pushed } = run([...curve(22), ...new Array<number>(50).fill(0)], { side: 'left' });
     expect(pushed).toBeLessThan(75);
   });
 
   it('Strict: a blink does not open, and a turn the other way ends the attempt as not live', () => {
-    const blink = run(Array(200).fill(0), { side: 'left', liveness: 'turn' }, (i) =>
+    const blink = run(new Array<number>(200).fill(0), { side: 'left', liveness: 'turn' }, (i) =>
       i === 30 ? 0.1 : 1,
     );
     expect(blink.flow.status).toBe('timed_out');
@@ -198,7 +198,7 @@ describe('VerificationFlow requested head turn', () => {
   });
 
   it('by default a turn the other way loses the turn, but a blink still shows life', () => {
-    const { flow: f } = run([...curve(-22), ...Array(40).fill(0)], { side: 'left' }, (i) =>
+    const { flow: f } = run([...curve(-22), ...new Array<number>(40).fill(0)], { side: 'left' }, (i) =>
       i === 90 ? 0.1 : 1,
     );
     expect(f.wrongWay).toBe(true);
