@@ -48,6 +48,12 @@ export interface LivenessRules {
   jump: number;
   /** The eye distance changing by more than this factor between two frames is a jump too. */
   scaleJump: number;
+  /**
+   * Rigid points of two frames at most CUT_WITHIN_MS apart straying from one homography by more
+   * than this (eye distances) is a cut, not motion: a real head at the camera's rate moves
+   * through in-between poses, a slideshow swaps one picture for another at once.
+   */
+  cut: number;
   /** Blinks and lips are read only while the face moves slower than this. */
   steady: SteadyLimits;
   /** Parallax is read only while the face spins and zooms slower than this (a turn slides it). */
@@ -67,6 +73,7 @@ export const LIVENESS_RULES: LivenessRules = {
   gapMs: 500,
   jump: 1.0,
   scaleJump: 1.3,
+  cut: 0.05,
   steady: { degPerS: 40, scalePerS: 0.5, shiftPerS: 2 },
   steadyParallax: { degPerS: 40, scalePerS: 1, shiftPerS: Infinity },
 };
@@ -92,6 +99,8 @@ export const LIVENESS_PROMPT_MS = 1500;
  * that consecutive frames of a 10 fps camera, 100 ms apart give or take rounding, qualify).
  */
 const MOTION_BASELINE_MS = 99;
+/** Frames further apart than this (ms) are not compared for a cut (a slow camera's frames). */
+export const CUT_WITHIN_MS = 150;
 
 export type LivenessCue = 'blink' | 'mouth' | 'parallax';
 
@@ -246,6 +255,7 @@ export class LivenessCheck {
     if (
       previous &&
       (t - previous.t > this.rules.gapMs ||
+        (t - previous.t <= CUT_WITHIN_MS && parallaxBetween(previous, measured) > this.rules.cut) ||
         dist(previous.centre, measured.centre) > this.rules.jump * measured.scale ||
         Math.max(previous.scale, measured.scale) >
           this.rules.scaleJump * Math.min(previous.scale, measured.scale))
@@ -277,23 +287,14 @@ export class LivenessCheck {
     }
     this.samples.push(sample);
     const steady = this.samples.filter((s) => s.t >= this.steadySince);
-    const blink = Math.min(
-      excursion(
-        steady.map((s) => s.eyes[0]),
-        'down',
-        true,
-      ),
-      excursion(
-        steady.map((s) => s.eyes[1]),
-        'down',
-        true,
-      ),
-    );
-    const mouth = excursion(
-      steady.map((s) => s.mouth),
-      'either',
-      false,
-    );
+    const eyes = [0, 1].map((k) => steady.map((s) => s.eyes[k as 0 | 1]));
+    const lips = steady.map((s) => s.mouth);
+    // A cue made of jumps alone (two pictures in turn) is no movement: see inBetween().
+    const blink =
+      inBetween(eyes[0]!) && inBetween(eyes[1]!)
+        ? Math.min(excursion(eyes[0]!, 'down', true), excursion(eyes[1]!, 'down', true))
+        : 0;
+    const mouth = inBetween(lips) ? excursion(lips, 'either', false) : 0;
     this.best = {
       blink: Math.max(this.best.blink, blink),
       mouth: Math.max(this.best.mouth, mouth),
@@ -315,6 +316,23 @@ export class LivenessCheck {
     }
     return this.live;
   }
+}
+
+/**
+ * Whether some value lies well between the series' extremes (strictly inside their middle half).
+ * A lid or lip that really moves passes through in-between states at the camera's rate; a
+ * slideshow of an open and a shut picture shows two levels and nothing between.
+ */
+export function inBetween(values: readonly number[]): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const a = lo + (hi - lo) / 4;
+  const b = hi - (hi - lo) / 4;
+  return values.some((v) => v > a && v < b);
 }
 
 /**

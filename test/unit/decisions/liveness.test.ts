@@ -127,6 +127,32 @@ describe('LivenessCheck', () => {
     }
   });
 
+  it('never passes a slideshow at the camera rate: two pictures in turn show no in-between state', () => {
+    const pairs: [FaceState, FaceState][] = [
+      [{ eyes: 1 }, { eyes: 0.1 }],
+      [{ mouth: 0.1 }, { mouth: 1.5 }],
+    ];
+    for (const [a, b] of pairs) {
+      const first = liveFace(a);
+      const second = liveFace(b);
+      const check = new LivenessCheck();
+      // 25 fps, switching once or twice a second.
+      for (const hz of [1, 2]) {
+        for (let i = 0; i < 150; i++) {
+          const t = i * 40;
+          check.push(t, Math.floor((t / 1000) * hz) % 2 === 1 ? second : first);
+        }
+        expect(check.live, JSON.stringify([a, b, hz])).toBe(false);
+        check.reset();
+      }
+    }
+    // The same change with the lids passing through half-way is a blink.
+    const check = new LivenessCheck();
+    const eyes = [1, 1, 1, 1, 0.6, 0.1, 0.1, 0.5, 0.9, 1, 1, 1];
+    eyes.forEach((e, i) => check.push(i * 40, liveFace({ eyes: e })));
+    expect(check.liveBy).toBe('blink');
+  });
+
   it('starts over when the face is lost or jumps, so evidence never spans a swap', () => {
     const check = new LivenessCheck();
     const stretch = check.stretch;

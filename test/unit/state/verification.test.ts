@@ -82,12 +82,12 @@ describe('VerificationFlow liveness', () => {
   });
 
   it('a matching face that blinks is accepted, at the blink', () => {
-    const eyes = [1, 1, 1, 1, 1, 1, 0.1, 1, 1, 1, 1];
+    const eyes = [1, 1, 1, 1, 1, 0.55, 0.1, 0.6, 1, 1, 1];
     const f = attempt(eyes.map((e) => liveFace({ eyes: e })));
     expect(f.status).toBe('accepted');
     expect(f.result?.id).toBe('a');
     expect(f.live).toBe(true);
-    // Matched at the third frame, opened at the blink's end (the eighth).
+    // Matched at the third frame, opened as the eyes reopen (the eighth).
     expect(f.decisionMs).toBe(700);
   });
 
@@ -122,7 +122,7 @@ describe('VerificationFlow liveness', () => {
       });
     }
     // Back, and a blink: live now, but no frame of this stretch has matched yet, so nothing opens.
-    for (const e of [1, 1, 0.1, 1, 1]) {
+    for (const e of [1, 1, 0.55, 0.1, 0.6, 1, 1]) {
       clock.step();
       flow.frame(frame(liveFace({ eyes: e })));
     }
@@ -187,7 +187,7 @@ describe('VerificationFlow requested head turn', () => {
 
   it('Strict: a blink does not open, and a turn the other way ends the attempt as not live', () => {
     const blink = run(new Array<number>(200).fill(0), { side: 'left', liveness: 'turn' }, (i) =>
-      i === 30 ? 0.1 : 1,
+      i === 30 ? 0.1 : i === 29 || i === 31 ? 0.55 : 1,
     );
     expect(blink.flow.status).toBe('timed_out');
     expect(blink.flow.stopReason).toBe('not_live');
@@ -198,8 +198,10 @@ describe('VerificationFlow requested head turn', () => {
   });
 
   it('by default a turn the other way loses the turn, but a blink still shows life', () => {
-    const { flow: f } = run([...curve(-22), ...new Array<number>(40).fill(0)], { side: 'left' }, (i) =>
-      i === 90 ? 0.1 : 1,
+    const { flow: f } = run(
+      [...curve(-22), ...new Array<number>(40).fill(0)],
+      { side: 'left' },
+      (i) => (i === 90 ? 0.1 : i === 89 || i === 91 ? 0.55 : 1),
     );
     expect(f.wrongWay).toBe(true);
     expect(f.status).toBe('accepted');
@@ -224,7 +226,7 @@ describe('VerificationFlow deadlines', () => {
   });
 
   it('an accept whose vault does not open ends as stopped, with the words given, not a failure', () => {
-    const eyes = [1, 1, 1, 1, 1, 1, 0.1, 1, 1, 1, 1];
+    const eyes = [1, 1, 1, 1, 1, 0.55, 0.1, 0.6, 1, 1, 1];
     const f = attempt(eyes.map((e) => liveFace({ eyes: e })));
     expect(f.status).toBe('accepted');
     f.openFailed('The vault took too long to open on this device. Try again.');
