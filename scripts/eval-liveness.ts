@@ -253,7 +253,7 @@ function fromChallenge(
     ...meta,
     live: c.live,
     liveMs: c.liveMs,
-    cue: c.live ? 'turn' : null,
+    cue: c.cue,
     evidence: { blink: 0, mouth: 0, parallax: 0 },
     side: c.side,
     cannotAnswer: c.cannotAnswer,

@@ -11,13 +11,18 @@ import {
   type ChallengeRules,
   type TurnSide,
 } from '../../src/lib/decisions/head-turn-challenge.ts';
-import { LIVENESS_LIMIT_MS } from '../../src/lib/decisions/liveness.ts';
+import {
+  LIVENESS_LIMIT_MS,
+  LivenessCheck,
+  UNLOCK_PASSIVE_RULES,
+  type LivenessRules,
+} from '../../src/lib/decisions/liveness.ts';
 import type { MeshFrame } from './liveness-set.ts';
 
 /** From the request on screen to the head starting to move (ms): a person's simple reaction. */
 export const REACTION_MS = 500;
 /** An answer is a stretch that turns at least this far the asked way (degrees) and comes back. */
-export const ANSWER_TURN_DEG = 15;
+export const ANSWER_TURN_DEG = 18;
 /** ... back to within this of where it started (degrees). */
 const ANSWER_BACK_DEG = 3;
 /** The stretch starts near the pose the face has when the person reacts (degrees of yaw). */
@@ -57,9 +62,14 @@ export function answerStretches(frames: readonly MeshFrame[], side: TurnSide): S
   return out;
 }
 
+/** What shows a live face: blinks and lips or the turn (the app's default), or the turn only. */
+export type Policy = 'passive-or-turn' | 'turn';
+
 export interface ChallengeResult {
   live: boolean;
   liveMs: number | null;
+  /** 'turn', 'blink' or 'mouth' when live. */
+  cue: string | null;
   /** The footage holds no stretch that answers the side asked (genuine only). */
   cannotAnswer: boolean;
   side: TurnSide;
@@ -71,11 +81,17 @@ export interface ChallengeResult {
   state: string;
 }
 
+interface Judges {
+  challenge: HeadTurnChallenge;
+  passive: LivenessCheck | null;
+}
+
 function feed(
-  challenge: HeadTurnChallenge,
+  judges: Judges,
   frames: readonly { t: number; frame: MeshFrame }[],
   limitMs: number,
-): number | null {
+): { at: number; cue: string } | null {
+  const { challenge, passive } = judges;
   let faceAt: number | null = null;
   for (const { t, frame } of frames) {
     if (t > limitMs) break;
@@ -84,11 +100,23 @@ function feed(
     if (faceAt !== null && !challenge.asked && t >= faceAt + CHALLENGE_PROMPT_AFTER_MS) {
       challenge.ask(t);
     }
-    challenge.push(t, ok ? frame.points : null, ok ? frame.pose : null);
-    if (challenge.passed) return t;
-    if (challenge.failed) return null;
+    // The turn is read on every frame with one face, also those the quality gate refuses for
+    // being turned: that is the answer.
+    const seen = frame.faces === 1 && frame.points !== null && frame.pose !== null;
+    challenge.push(t, seen ? frame.points : null, seen ? frame.pose : null);
+    if (challenge.passed) return { at: t, cue: 'turn' };
+    if (passive?.push(t, ok ? frame.points : null)) return { at: t, cue: passive.liveBy! };
+    // Strict: one side, one try; by default a wrong turn leaves the passive cues.
+    if (challenge.failed && !passive) return null;
   }
   return null;
+}
+
+function judges(side: TurnSide, rules: ChallengeRules, policy: Policy, passive: LivenessRules) {
+  return {
+    challenge: new HeadTurnChallenge(side, rules),
+    passive: policy === 'passive-or-turn' ? new LivenessCheck(passive) : null,
+  };
 }
 
 /** An attack (or any presentation that cannot respond): its frames as they are. */
@@ -97,14 +125,18 @@ export function challengeAttack(
   side: TurnSide,
   rules: ChallengeRules,
   limitMs = LIVENESS_LIMIT_MS,
+  policy: Policy = 'passive-or-turn',
+  passiveRules: LivenessRules = UNLOCK_PASSIVE_RULES,
 ): ChallengeResult {
-  const challenge = new HeadTurnChallenge(side, rules);
+  const j = judges(side, rules, policy, passiveRules);
+  const challenge = j.challenge;
   const t0 = frames[0]?.t ?? 0;
   const timed = frames.map((frame) => ({ t: (frame.t - t0) * 1000, frame }));
-  const liveMs = feed(challenge, timed, limitMs);
+  const result = feed(j, timed, limitMs);
   return {
-    live: liveMs !== null,
-    liveMs,
+    live: result !== null,
+    liveMs: result?.at ?? null,
+    cue: result?.cue ?? null,
     cannotAnswer: false,
     side,
     turn: challenge.bestTurn,
@@ -127,6 +159,8 @@ export function challengeGenuine(
   rules: ChallengeRules,
   stretches: readonly Stretch[],
   limitMs = LIVENESS_LIMIT_MS,
+  policy: Policy = 'passive-or-turn',
+  passiveRules: LivenessRules = UNLOCK_PASSIVE_RULES,
 ): ChallengeResult {
   const dt = frames.length > 1 ? frames[1]!.t - frames[0]!.t : 0.1;
   const first = frames.slice(from).findIndex(usable);
@@ -136,8 +170,9 @@ export function challengeGenuine(
     parallax: 0,
     maxParallax: 0,
   };
-  if (first < 0)
-    return { ...base, live: false, liveMs: null, cannotAnswer: false, state: 'no face' };
+  if (first < 0) {
+    return { ...base, live: false, liveMs: null, cue: null, cannotAnswer: false, state: 'no face' };
+  }
   const faceMs = first * dt * 1000;
   const reactAt = faceMs + CHALLENGE_PROMPT_AFTER_MS + REACTION_MS;
   const reactFrame = from + Math.ceil(reactAt / 1000 / dt);
@@ -163,19 +198,20 @@ export function challengeGenuine(
       }
     }
   }
-  if (!answer) {
-    return { ...base, live: false, liveMs: null, cannotAnswer: true, state: 'cannot answer' };
-  }
+  // Without an answer in the footage the person is seen as they are (a blink may still come).
   const order: number[] = [];
   for (let i = from; i < Math.min(reactFrame, frames.length); i++) order.push(i);
-  for (let i = answer.from; i < frames.length; i++) order.push(i);
+  for (let i = answer ? answer.from : reactFrame; i < frames.length; i++) order.push(i);
   const timed = order.map((index, k) => ({ t: k * dt * 1000, frame: frames[index]! }));
-  const challenge = new HeadTurnChallenge(side, rules);
-  const liveMs = feed(challenge, timed, limitMs);
+  const j = judges(side, rules, policy, passiveRules);
+  const challenge = j.challenge;
+  const result = feed(j, timed, limitMs);
   return {
-    live: liveMs !== null,
-    liveMs,
-    cannotAnswer: false,
+    live: result !== null,
+    liveMs: result?.at ?? null,
+    cue: result?.cue ?? null,
+    // Counted apart only when the footage could not answer and nothing else showed life.
+    cannotAnswer: result === null && answer === null,
     side,
     turn: challenge.bestTurn,
     parallax: challenge.lastParallax,

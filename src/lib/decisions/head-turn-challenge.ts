@@ -38,12 +38,24 @@ export interface ChallengeRules {
 export const CHALLENGE_RULES: ChallengeRules = {
   turnDeg: 13,
   backDeg: 5,
-  wrongWayDeg: 8,
+  wrongWayDeg: 10,
   between: 1,
   parallax: 0.03,
   reactionMs: 150,
   gapMs: 500,
 };
+
+/**
+ * Yaw is read as the median of this many frames: the pose from one frame's mesh jumps by several
+ * degrees now and then (up to 12 measured on still faces), a turn lasts many frames.
+ */
+const SMOOTH_FRAMES = 3;
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
 
 /** After this long with a usable face the request is shown (ms): long enough to know "straight". */
 export const CHALLENGE_PROMPT_AFTER_MS = 300;
@@ -90,6 +102,8 @@ export class HeadTurnChallenge {
   private backBetween = 0;
   /** When the turn first passed a quarter of the way (ms). */
   private leftBaseAt: number | null = null;
+  /** The last few yaw readings: the turn is read from their median (one frame's misfit is noise). */
+  private recentYaw: number[] = [];
 
   constructor(
     readonly side: TurnSide,
@@ -122,6 +136,7 @@ export class HeadTurnChallenge {
   private baseYaw = 0;
 
   private restart(): void {
+    this.recentYaw = [];
     this.base = null;
     this.peak = null;
     this.outBetween = 0;
@@ -141,15 +156,18 @@ export class HeadTurnChallenge {
       return this.state;
     }
     this.lastFaceAt = t;
+    this.recentYaw.push(pose.yaw);
+    if (this.recentYaw.length > SMOOTH_FRAMES) this.recentYaw.shift();
+    const yaw = median(this.recentYaw);
     if (!this.base) {
       // "Straight" is where the head was when the turn begins to be read: at the request, or
       // after a gap or a flat try, where it is then.
-      this.baseYaw = pose.yaw;
+      this.baseYaw = yaw;
       this.base = { t, rel: 0, measure };
       if (this.state === 'flat') this.state = 'out';
       return this.state;
     }
-    const rel = this.sign * (pose.yaw - this.baseYaw);
+    const rel = this.sign * (yaw - this.baseYaw);
     this.currentTurn = Math.abs(rel);
     const r = this.rules;
     const quarter = r.turnDeg / 4;
@@ -158,36 +176,46 @@ export class HeadTurnChallenge {
         this.state = 'wrong_way';
         return this.state;
       }
-      this.bestTurn = Math.max(this.bestTurn, rel);
-      if (rel > quarter && this.leftBaseAt === null) this.leftBaseAt = t;
-      if (rel <= quarter) this.leftBaseAt = null;
-      if (rel > quarter && rel < 3 * quarter) this.outBetween++;
-      if (rel >= r.turnDeg) {
+      // The turn is measured from the least-turned pose since the request: a head that drifted
+      // a little the other way first gets the whole swing.
+      if (rel < this.base.rel) {
+        this.base = { t, rel, measure };
+        this.outBetween = 0;
+        this.leftBaseAt = null;
+        return this.state;
+      }
+      const turned = rel - this.base.rel;
+      this.bestTurn = Math.max(this.bestTurn, turned);
+      if (turned > quarter && this.leftBaseAt === null) this.leftBaseAt = t;
+      if (turned <= quarter) this.leftBaseAt = null;
+      if (turned > quarter && turned < 3 * quarter) this.outBetween++;
+      if (turned >= r.turnDeg) {
         const reacted = this.leftBaseAt !== null && this.leftBaseAt - this.askedAt >= r.reactionMs;
         if (this.outBetween < r.between || !reacted) {
           // A jump, or a turn already under way when asked: not an answer. Read again from here.
-          this.baseYaw = pose.yaw;
+          this.baseYaw = yaw;
           this.base = { t, rel: 0, measure };
           this.outBetween = 0;
           this.leftBaseAt = null;
           return this.state;
         }
         this.state = 'back';
-        this.peak = { t, rel, measure };
+        this.peak = { t, rel: turned, measure };
         this.backBetween = 0;
       }
       return this.state;
     }
     // On the way back.
     const peak = this.peak!;
-    if (rel > peak.rel) {
-      this.peak = { t, rel, measure };
-      this.bestTurn = Math.max(this.bestTurn, rel);
+    const turned = rel - this.base.rel;
+    if (turned > peak.rel) {
+      this.peak = { t, rel: turned, measure };
+      this.bestTurn = Math.max(this.bestTurn, turned);
       this.backBetween = 0;
       return this.state;
     }
-    if (rel > peak.rel / 4 && rel < (3 * peak.rel) / 4) this.backBetween++;
-    if (rel <= r.backDeg) {
+    if (turned > peak.rel / 4 && turned < (3 * peak.rel) / 4) this.backBetween++;
+    if (turned <= r.backDeg) {
       this.lastParallax = parallaxBetween(this.base.measure, peak.measure);
       if (this.backBetween >= r.between) {
         this.maxParallax = Math.max(this.maxParallax, this.lastParallax);
@@ -200,7 +228,7 @@ export class HeadTurnChallenge {
       // Back too suddenly, or flat: this try does not count; the next turn is read from here.
       if (this.lastParallax < r.parallax) this.flatTurns++;
       this.state = 'flat';
-      this.baseYaw = pose.yaw;
+      this.baseYaw = yaw;
       this.base = { t, rel: 0, measure };
       this.peak = null;
       this.outBetween = 0;

@@ -73,7 +73,7 @@ export const LIVENESS_RULES: LivenessRules = {
   gapMs: 500,
   jump: 1.0,
   scaleJump: 1.3,
-  cut: 0.05,
+  cut: 0.15,
   steady: { degPerS: 40, scalePerS: 0.5, shiftPerS: 2 },
   steadyParallax: { degPerS: 40, scalePerS: 1, shiftPerS: Infinity },
 };

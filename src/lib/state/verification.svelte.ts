@@ -198,7 +198,10 @@ export class VerificationFlow {
         turn.ask(now);
         this.challenge = turn.side;
       }
-      turn.push(now, points, points ? analysis.quality.pose : null);
+      // The turn is read on every frame with one face, also those the quality gate refuses for
+      // being turned: that is the answer.
+      const seen = analysis.faces.length === 1 && analysis.mesh && analysis.quality.pose;
+      turn.push(now, seen ? analysis.mesh!.points : null, seen ? analysis.quality.pose : null);
       this.wrongWay = turn.failed;
     }
     const passive = this.policy === 'passive-or-turn' ? this.liveness.liveBy : null;

@@ -107,8 +107,8 @@ describe('the requested head turn', () => {
   });
 
   it('does not take a turn already under way when asked as the answer', () => {
-    // The head is at 10 degrees and rising when the request appears, and goes straight on.
-    const yaws = Array.from({ length: 40 }, (_, i) => Math.min(25, 10 + i * 1.5));
+    // The head is at 10 degrees and turning briskly when the request appears, and goes on.
+    const yaws = Array.from({ length: 40 }, (_, i) => Math.min(25, 10 + i * 3));
     const back = Array.from({ length: 20 }, (_, i) => 25 - i * 1.5);
     expect(run('left', live([...yaws, ...back]))).toBeNull();
   });

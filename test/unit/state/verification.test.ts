@@ -141,7 +141,10 @@ describe('VerificationFlow requested head turn', () => {
   /** A usable frame of a live face at `yaw`, with the pose the front end would report. */
   const turned = (yaw: number, eyes = 1): FrameAnalysis => {
     const f = frame(liveFace({ yaw, eyes }));
-    return { ...f, quality: { ...f.quality, pose: { yaw, pitch: 0, roll: 0 } } };
+    return {
+      ...f,
+      quality: { ...f.quality, pose: { yaw, pitch: 0, roll: 0, source: 'mesh' as const } },
+    };
   };
   /** Still for 0.6 s, then out to `peak` and back over 1 s, then still; 25 fps. */
   const curve = (peak: number) =>
