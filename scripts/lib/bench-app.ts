@@ -4,17 +4,22 @@
  * page memory and the cached and uncached cold starts.
  *
  * Contract (set by the app): `facegate:frame` for every analysed camera frame, detail
- * { detectMs, landmarkMs, alignMs, embedMs, matchMs, totalMs }; `facegate:ready` when camera and
- * model are both ready, detail { backend, threads }; `facegate:decision` when an attempt ends,
- * detail { status }. An app without them yields nulls and a note, never made-up numbers.
+ * { detectMs, landmarkMs, alignMs, embedMs, matchMs, totalMs, workerMs } (embedMs 0: the backbone
+ * did not run on it); `facegate:ready` when camera and model are both ready, detail
+ * { backend, threads }; `facegate:decision` when an attempt ends, detail { status,
+ * analysedFrames, embeddedFrames, analysedMs } (the attempt's own frame counters). An app without
+ * them yields nulls and a note, never made-up numbers.
  */
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { armVault, coldUnlock, faceAttempt, importPeople } from './bench-app-ui.ts';
 import {
+  attemptRates,
   longTasksWithin,
+  parseAttemptCount,
   parseFrameTiming,
   round1,
   summarizeFrames,
+  type AttemptCount,
   type FrameMark,
   type FrameSummary,
   type LongTask,
@@ -159,9 +164,12 @@ export async function benchApp(browser: Browser, options: AppBenchOptions) {
     const warmupEnd = await faceAttempt(page, target);
     console.log(`  warm-up attempt: ${warmupEnd.status}`);
     const frames: FrameMark[] = [];
+    const counts: AttemptCount[] = [];
     const attempts: {
       status: string;
       frames: number;
+      /** The app's own counters for the attempt (null: it reports none). */
+      counted: AttemptCount | null;
       duration_ms: number;
       long_tasks: number;
       longest_task_ms: number;
@@ -178,9 +186,12 @@ export async function benchApp(browser: Browser, options: AppBenchOptions) {
       const decision = marks.decisions.find((m) => m.startTime >= end.clickedAt);
       const tasks = longTasksWithin(await readLongTasks(page), end.clickedAt, end.endedAt);
       tasksSeen.push(tasks);
+      const counted = parseAttemptCount(decision?.detail);
+      if (counted) counts.push(counted);
       attempts.push({
         status: (field(decision, 'status') as string | undefined) ?? end.status,
         frames: within.frames.length,
+        counted,
         duration_ms: Math.round(end.endedAt - end.clickedAt),
         long_tasks: tasks.count,
         longest_task_ms: round1(tasks.longest_ms) ?? 0,
@@ -196,6 +207,12 @@ export async function benchApp(browser: Browser, options: AppBenchOptions) {
     if (invalid > 0)
       notes.push(`${invalid} facegate:frame marks broke the contract and were left out.`);
     const summary: FrameSummary | null = summarizeFrames(frames);
+    if (counts.length < attempts.length) {
+      notes.push(
+        `${attempts.length - counts.length} attempts had no frame counters in facegate:decision: attempt_fps and embedded_fraction are over the others.`,
+      );
+    }
+    const rates = attemptRates(counts);
     const marks = await readMarks(page);
     const readyBackend = field(marks.ready[0], 'backend');
     const readyThreads = field(marks.ready[0], 'threads');
@@ -238,6 +255,7 @@ export async function benchApp(browser: Browser, options: AppBenchOptions) {
 
     return {
       summary,
+      rates,
       attempts,
       frames_marked: frames.length,
       backend: typeof readyBackend === 'string' ? readyBackend : backendShown,

@@ -11,6 +11,8 @@ export interface FrameTiming {
   embedMs: number;
   matchMs: number;
   totalMs: number;
+  /** Inside the worker: analysis, plus the backbone when it ran (absent from older apps). */
+  workerMs?: number;
 }
 
 export interface FrameMark {
@@ -29,8 +31,19 @@ export interface FrameSummary {
   /** Over the frames that were embedded (embedMs > 0); null when none was. */
   embed_ms_median: number | null;
   embedded_frames: number;
-  /** Over the frames that were matched (matchMs > 0); null when none was. */
+  /** Over the embedded frames that were matched (matchMs > 0); null when none was. */
   match_ms_median: number | null;
+  /**
+   * Worker time (workerMs) of the frames analysed without the backbone (embedMs 0), and of the
+   * frames that ran it; null when there were none or the app reports no workerMs.
+   */
+  tracked_frame_ms_median: number | null;
+  tracked_frame_ms_p90: number | null;
+  tracked_frames: number;
+  embed_frame_ms_median: number | null;
+  embed_frame_ms_p90: number | null;
+  /** embedded_frames / frames. */
+  embedded_fraction: number;
   /** Analysed frames per second between the first and the last mark; null under two marks. */
   fps: number | null;
 }
@@ -70,6 +83,8 @@ export function parseFrameTiming(detail: unknown): FrameTiming | null {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return null;
     out[key] = value;
   }
+  const worker = record.workerMs;
+  if (typeof worker === 'number' && Number.isFinite(worker) && worker >= 0) out.workerMs = worker;
   return out;
 }
 
@@ -78,7 +93,16 @@ export function summarizeFrames(marks: readonly FrameMark[]): FrameSummary | nul
   if (marks.length === 0) return null;
   const pick = (key: (typeof FRAME_KEYS)[number]) => marks.map((m) => m.detail[key]);
   const embedded = pick('embedMs').filter((ms) => ms > 0);
-  const matched = pick('matchMs').filter((ms) => ms > 0);
+  const matched = marks
+    .filter((m) => m.detail.embedMs > 0)
+    .map((m) => m.detail.matchMs)
+    .filter((ms) => ms > 0);
+  const workerOf = (wantEmbedded: boolean) =>
+    marks
+      .filter((m) => m.detail.embedMs > 0 === wantEmbedded)
+      .flatMap((m) => (m.detail.workerMs === undefined ? [] : [m.detail.workerMs]));
+  const tracked = workerOf(false);
+  const embedFrames = workerOf(true);
   const times = marks.map((m) => m.startTime).sort((a, b) => a - b);
   const span = (times[times.length - 1] as number) - (times[0] as number);
   return {
@@ -91,6 +115,12 @@ export function summarizeFrames(marks: readonly FrameMark[]): FrameSummary | nul
     embed_ms_median: median(embedded),
     embedded_frames: embedded.length,
     match_ms_median: median(matched),
+    tracked_frame_ms_median: median(tracked),
+    tracked_frame_ms_p90: percentile(tracked, 90),
+    tracked_frames: marks.length - embedded.length,
+    embed_frame_ms_median: median(embedFrames),
+    embed_frame_ms_p90: percentile(embedFrames, 90),
+    embedded_fraction: embedded.length / marks.length,
     fps: marks.length >= 2 && span > 0 ? ((marks.length - 1) * 1000) / span : null,
   };
 }
@@ -108,4 +138,50 @@ export function longTasksWithin(
 ): { count: number; longest_ms: number } {
   const inside = tasks.filter((t) => t.startTime <= to && t.startTime + t.duration >= from);
   return { count: inside.length, longest_ms: Math.max(0, ...inside.map((t) => t.duration)) };
+}
+
+/** One unlock attempt's frame counters, from its `facegate:decision` mark (face-session.svelte.ts). */
+export interface AttemptCount {
+  /** Frames analysed while the attempt was looking, and how many of them ran the backbone. */
+  analysedFrames: number;
+  embeddedFrames: number;
+  /** From the attempt's first analysed frame to its last (ms). */
+  analysedMs: number;
+}
+
+/** A decision mark's counters, or null when the app reports none (or they make no sense). */
+export function parseAttemptCount(detail: unknown): AttemptCount | null {
+  if (typeof detail !== 'object' || detail === null) return null;
+  const record = detail as Record<string, unknown>;
+  const out = {} as AttemptCount;
+  for (const key of ['analysedFrames', 'embeddedFrames', 'analysedMs'] as const) {
+    const value = record[key];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return null;
+    out[key] = value;
+  }
+  return out.embeddedFrames <= out.analysedFrames ? out : null;
+}
+
+/**
+ * Over the attempts: analysed frames per second while they looked (each attempt's frames after
+ * its first, over the time from its first frame to its last), and the share of analysed frames
+ * that ran the backbone. Null where no attempt counted enough frames.
+ */
+export function attemptRates(counts: readonly AttemptCount[]): {
+  attempt_fps: number | null;
+  embedded_fraction: number | null;
+  analysed_frames: number;
+  embedded_frames: number;
+} {
+  const analysed = counts.reduce((a, c) => a + c.analysedFrames, 0);
+  const embedded = counts.reduce((a, c) => a + c.embeddedFrames, 0);
+  const timed = counts.filter((c) => c.analysedFrames >= 2 && c.analysedMs > 0);
+  const intervals = timed.reduce((a, c) => a + c.analysedFrames - 1, 0);
+  const ms = timed.reduce((a, c) => a + c.analysedMs, 0);
+  return {
+    attempt_fps: ms > 0 ? (intervals * 1000) / ms : null,
+    embedded_fraction: analysed > 0 ? embedded / analysed : null,
+    analysed_frames: analysed,
+    embedded_frames: embedded,
+  };
 }

@@ -1,7 +1,8 @@
 /**
  * Fake cameras from the real videos (../shared/data/videos): frames extracted at 10 fps into
  * .cache/e2e/frames/<video>/<video>_NNNN.jpg (an LFW-like layout, so the dataset script can align
- * them too), then played back as y4m in the order asked for.
+ * them too), then played back as y4m in the order asked for. Other rates (the bench's 30 fps
+ * camera) go to .cache/e2e/frames-<fps>fps/.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,27 +15,39 @@ import { E2E_CACHE, fakeCamera, videoFile } from './paths.ts';
 export const VIDEO_FPS = 10;
 export const FRAMES_ROOT = resolve(E2E_CACHE, 'frames');
 
-/** The video's frames at 10 fps (frame i, 0-based, is <video>_<i+1>.jpg); extracted once. */
-export function extractVideoFrames(video: string): string {
+/** Where the frames extracted at `fps` go (10 fps: FRAMES_ROOT, as always). */
+export const framesRoot = (fps: number) =>
+  fps === VIDEO_FPS ? FRAMES_ROOT : resolve(E2E_CACHE, `frames-${fps}fps`);
+
+/** The video's frames at `fps` (frame i, 0-based, is <video>_<i+1>.jpg); extracted once. */
+export function extractVideoFrames(video: string, fps = VIDEO_FPS): string {
   const source = videoFile(video);
   if (!existsSync(source)) {
     throw new Error(`${source} not found; set FACEGATE_VIDEOS to the folder of the real videos`);
   }
-  extractFrames(source, video, FRAMES_ROOT, VIDEO_FPS);
-  return resolve(FRAMES_ROOT, video);
+  extractFrames(source, video, framesRoot(fps), fps);
+  return resolve(framesRoot(fps), video);
 }
 
 export const frames = (from: number, to: number): number[] =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-/** A y4m camera playing these frames of the video in this order, looped by Chromium. */
-export function videoCamera(name: string, video: string, indices: readonly number[]): void {
-  extractVideoFrames(video);
+/**
+ * A y4m camera playing these frames of the video (extracted at `fps`) in this order at `fps`,
+ * looped by Chromium.
+ */
+export function videoCamera(
+  name: string,
+  video: string,
+  indices: readonly number[],
+  fps = VIDEO_FPS,
+): void {
+  extractVideoFrames(video, fps);
   makeFakeCamera({
-    entries: indices.map((i) => resolve(FRAMES_ROOT, frameFile(video, i))),
+    entries: indices.map((i) => resolve(framesRoot(fps), frameFile(video, i))),
     out: fakeCamera(name),
     framesPerEntry: 1,
-    fps: VIDEO_FPS,
+    fps,
   });
 }
 

@@ -2,7 +2,13 @@ import type { ProbeResult } from '../embedding/backend';
 import { forcedBackend, type BackendName } from '../embedding/backend-names';
 import type { ModelManifest } from '../embedding/manifest';
 import { readRememberedChoice, rememberChoice } from './backend-choice';
-import type { FrameResult, LoadStage, PipelineReply, PipelineRequest } from './pipeline-protocol';
+import type {
+  EmbedResult,
+  FrameResult,
+  LoadStage,
+  PipelineReply,
+  PipelineRequest,
+} from './pipeline-protocol';
 
 /** What the page knows of the models in the worker. */
 export interface EngineInfo {
@@ -35,9 +41,10 @@ function storage(): Storage | null {
 
 /**
  * The page's side of the frame pipeline (pipeline.worker.ts): starts the worker once, says how far
- * loading got, and hands it one frame at a time. `push` answers with the frame's analysis and
- * embedding, or null when the frame was not analysed (models still loading, or the worker busy
- * with the previous frame: a frame is dropped then, never queued).
+ * loading got, and hands it one frame at a time. `push` answers with the frame's analysis, or null
+ * when the frame was not analysed (models still loading, or the worker busy with the previous
+ * frame: a frame is dropped then, never queued); `embed` then runs the backbone on that frame,
+ * only when a decision needs it (the worker is busy meanwhile: frames are dropped, not queued).
  */
 export class FramePipeline {
   status = $state<PipelineStatus>('idle');
@@ -53,7 +60,10 @@ export class FramePipeline {
   private worker: Worker | null = null;
   private started: Promise<EngineInfo | null> | null = null;
   private settle: ((info: EngineInfo | null) => void) | null = null;
-  private pending: { id: number; resolve: (result: FrameResult | null) => void } | null = null;
+  private pending: {
+    id: number;
+    resolve: (result: FrameResult | EmbedResult | null) => void;
+  } | null = null;
   private nextId = 1;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plumbing, never rendered
   private readonly lostListeners = new Set<BackendLostListener>();
@@ -95,15 +105,27 @@ export class FramePipeline {
    * Analyses one frame (transferred: the caller must not use `frame` afterwards). Null when it
    * was not analysed.
    */
-  push(frame: ImageBitmap, embed: boolean, track: boolean): Promise<FrameResult | null> {
+  push(frame: ImageBitmap, track: boolean): Promise<FrameResult | null> {
     if (this.status !== 'ready' || this.pending || !this.worker) {
       frame.close();
       return Promise.resolve(null);
     }
     const id = this.nextId++;
     return new Promise<FrameResult | null>((resolve) => {
-      this.pending = { id, resolve };
-      this.send({ type: 'frame', id, frame, embed, track }, [frame]);
+      this.pending = { id, resolve: (r) => resolve(r && 'analysis' in r ? r : null) };
+      this.send({ type: 'frame', id, frame, track }, [frame]);
+    });
+  }
+
+  /**
+   * Embeds the frame `id` that push() just answered, if it passed the quality gate (the worker
+   * kept its crop). Null when it was not embedded (a bad frame, a newer frame, the worker busy).
+   */
+  embed(id: number): Promise<EmbedResult | null> {
+    if (this.status !== 'ready' || this.pending || !this.worker) return Promise.resolve(null);
+    return new Promise<EmbedResult | null>((resolve) => {
+      this.pending = { id, resolve: (r) => resolve(r && 'embedding' in r ? r : null) };
+      this.send({ type: 'embed', id });
     });
   }
 
@@ -154,6 +176,7 @@ export class FramePipeline {
         this.fail(reply.message);
         return;
       case 'frame':
+      case 'embedded':
         this.answer(reply.result.id, reply.result);
         return;
       case 'skipped':
@@ -170,7 +193,7 @@ export class FramePipeline {
     }
   }
 
-  private answer(id: number, result: FrameResult | null): void {
+  private answer(id: number, result: FrameResult | EmbedResult | null): void {
     if (this.pending?.id !== id) return;
     const { resolve } = this.pending;
     this.pending = null;

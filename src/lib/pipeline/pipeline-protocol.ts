@@ -6,6 +6,11 @@ import type { FrameAnalysis } from '../vision/frame-analysis';
  * Messages between the page and the frame-pipeline worker (pipeline.worker.ts). The page only
  * draws; detection, the face mesh, alignment, the quality gate and the embedding all run in the
  * worker, one frame at a time.
+ *
+ * Analysing and embedding are two requests: every camera frame is analysed ('frame': detection,
+ * mesh, alignment, quality), and the page then asks for the backbone ('embed') only on the frames
+ * a decision needs (decisions/embed-policy.ts). The worker keeps the last analysed frame's crop
+ * for that, so the crop never travels back.
  */
 
 /** A probe's outcome remembered per device, browser and model (backend-choice.ts). */
@@ -36,27 +41,35 @@ export type PipelineRequest =
       id: number;
       /** Transferred, never copied; the worker closes it. */
       frame: ImageBitmap;
-      /**
-       * Embed this frame if it passes the quality gate: the crop and its mirror image in one
-       * batch, as templates are made (false: no flow wants it, e.g. the camera check).
-       */
-      embed: boolean;
       /** Follow the face from the previous frame's mesh (false after a camera or flow change). */
       track: boolean;
     }
+  /**
+   * Embed the frame `id` just analysed (the last 'frame'), if it passed the quality gate: the crop
+   * and its mirror image in one batch, as templates are made. Answered by 'embedded'.
+   */
+  | { type: 'embed'; id: number }
   /** Settings' "measure again": probe every backend now and remember the result. */
   | { type: 'reprobe' };
 
 export type LoadStage = 'download' | 'start' | 'probe';
 
-/** A frame's result as the worker sends it: the crop's pixels are transferred with it. */
+/** A frame's analysis as the worker sends it (the crop's pixels are copied with it). */
 export interface FrameResult {
   id: number;
   analysis: FrameAnalysis;
-  /** Unit length; null when not asked for or the frame failed the quality gate. */
-  embedding: Float32Array | null;
-  /** Milliseconds spent in the worker on this frame, by step. */
+  /** Milliseconds spent in the worker on this frame, by step (embedMs 0: not embedded here). */
   timings: FrameTimings;
+}
+
+/** The answer to 'embed'. */
+export interface EmbedResult {
+  id: number;
+  /** Unit length; null when the frame failed the quality gate or is no longer the last one. */
+  embedding: Float32Array | null;
+  /** The backbone's time, and the whole request's inside the worker. */
+  embedMs: number;
+  workerMs: number;
 }
 
 export interface FrameTimings {
@@ -88,6 +101,7 @@ export type PipelineReply =
       threads: number;
     }
   | { type: 'frame'; result: FrameResult }
+  | { type: 'embedded'; result: EmbedResult }
   /** The frame was not analysed (the models are still loading, or it failed). */
   | { type: 'skipped'; id: number; error: string | null }
   | { type: 'load-error'; message: string }

@@ -2,7 +2,8 @@
  * The whole per-frame pipeline, off the page's thread: detection, face mesh, alignment, quality
  * gate and embedding. The page sends camera frames as transferred ImageBitmaps, one at a time
  * (a frame that comes while one is being analysed is dropped on the page's side, never queued),
- * and draws what comes back.
+ * and draws what comes back. Every frame is analysed; the backbone runs only when the page asks
+ * for the frame just analysed ('embed'), on the crop kept here from it.
  */
 import { activeWasmThreads } from '../embedding/backend';
 import { fallbackOrder, switchBackend, watchBackendLoss } from '../embedding/backend-loss';
@@ -15,6 +16,7 @@ import { createFaceLandmarker, type FaceLandmarkerHandle } from '../vision/landm
 import { choiceKey, gpuName, usableChoice } from './backend-choice';
 import type {
   BackendChoice,
+  EmbedResult,
   FrameResult,
   LoadStage,
   PipelineReply,
@@ -51,6 +53,8 @@ let sinceDetect = 0;
  * second person stepping in is seen within that many frames, a tenth of a second at 30 FPS.
  */
 const DETECT_EVERY = 3;
+/** The last analysed frame's crop, when it passed the quality gate: what 'embed' embeds. */
+let lastCrop: { id: number; crop: ImageData } | null = null;
 /** One message at a time: a frame never overlaps a load or a re-probe. */
 let queue: Promise<void> = Promise.resolve();
 let watching = false;
@@ -138,6 +142,7 @@ async function frame(request: Extract<PipelineRequest, { type: 'frame' }>): Prom
       post({ type: 'skipped', id: request.id, error: null });
       return;
     }
+    lastCrop = null;
     if (!request.track) {
       previousMesh = null;
       previousFaces = null;
@@ -154,30 +159,47 @@ async function frame(request: Extract<PipelineRequest, { type: 'frame' }>): Prom
     sinceDetect = analysis.tracked ? sinceDetect + 1 : 0;
     previousMesh = analysis.mesh;
     previousFaces = analysis.faces;
-    let embedding: Float32Array | null = null;
-    let embedMs = 0;
-    if (request.embed && analysis.quality.ok && analysis.crop) {
-      const t0 = performance.now();
-      embedding = await engine.embed(analysis.crop, true);
-      embedMs = performance.now() - t0;
-    }
+    if (analysis.quality.ok && analysis.crop) lastCrop = { id: request.id, crop: analysis.crop };
     const result: FrameResult = {
       id: request.id,
       analysis,
-      embedding,
       timings: {
         ...analysis.timings,
-        embedMs,
+        embedMs: 0,
         workerMs: performance.now() - started,
       },
     };
-    const transfer: Transferable[] = [];
-    if (embedding) transfer.push(embedding.buffer);
-    post({ type: 'frame', result }, transfer);
+    post({ type: 'frame', result });
   } catch (e) {
     post({ type: 'skipped', id: request.id, error: message(e) });
   } finally {
     bitmap.close();
+  }
+}
+
+/** The backbone on the last analysed frame's crop (the crop and its mirror image, one batch). */
+async function embed(request: Extract<PipelineRequest, { type: 'embed' }>): Promise<void> {
+  const started = performance.now();
+  try {
+    const kept = lastCrop?.id === request.id ? lastCrop.crop : null;
+    // Embedded once: a second ask for the same frame gets nothing rather than a second pass.
+    lastCrop = null;
+    let embedding: Float32Array | null = null;
+    let embedMs = 0;
+    if (engine && kept) {
+      const t0 = performance.now();
+      embedding = await engine.embed(kept, true);
+      embedMs = performance.now() - t0;
+    }
+    const result: EmbedResult = {
+      id: request.id,
+      embedding,
+      embedMs,
+      workerMs: performance.now() - started,
+    };
+    post({ type: 'embedded', result }, embedding ? [embedding.buffer] : []);
+  } catch (e) {
+    post({ type: 'skipped', id: request.id, error: message(e) });
   }
 }
 
@@ -191,6 +213,8 @@ self.onmessage = (event: MessageEvent<PipelineRequest>) => {
         return start(request.remembered);
       case 'frame':
         return frame(request);
+      case 'embed':
+        return embed(request);
       case 'reprobe':
         engine?.dispose();
         engine = null;

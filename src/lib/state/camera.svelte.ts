@@ -57,13 +57,17 @@ export class CameraSession {
   detectMs = $state(0);
   landmarkMs = $state(0);
   alignMs = $state(0);
+  /** Median backbone time over the recent frames that ran it (most frames do not). */
   embedMs = $state(0);
   /** Median time from taking a frame to its result on this thread (the whole pipeline). */
   frameMs = $state(0);
   frameSize = $state({ width: 0, height: 0 });
 
-  /** Whether a flow wants the frames embedded (set by whoever feeds the flows). */
-  wantsEmbedding: () => boolean = () => false;
+  /**
+   * Whether a flow wants this analysed frame embedded (set by whoever feeds the flows; asked once
+   * per analysed frame, before the listeners see it: decisions/embed-policy.ts).
+   */
+  wantsEmbedding: (analysis: FrameAnalysis) => boolean = () => false;
 
   private stream: MediaStream | null = null;
   /** False until the first analysed frame of a stream: the worker then forgets the old face. */
@@ -83,6 +87,8 @@ export class CameraSession {
   private missedChecks = 0;
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private readonly stats = new RollingStats(30);
+  /** The backbone's time, over the frames that ran it. */
+  private readonly embedStats = new RollingStats(30);
   // Not reactive state: listeners are plumbing, never rendered.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly listeners = new Set<FrameListener>();
@@ -269,10 +275,23 @@ export class CameraSession {
         // are dropped, never queued.
         const taken = performance.now();
         const bitmap = await createImageBitmap(video);
-        const result = await pipeline.push(bitmap, this.wantsEmbedding(), this.tracking);
+        const result = await pipeline.push(bitmap, this.tracking);
         if (!current()) return;
         if (result) {
           this.tracking = true;
+          // The backbone only on the frames a decision needs; the rest keep the camera's rate.
+          let embedding: Float32Array | null = null;
+          let embedMs = 0;
+          let workerMs = result.timings.workerMs;
+          if (this.wantsEmbedding(result.analysis)) {
+            const embedded = await pipeline.embed(result.id);
+            if (!current()) return;
+            if (embedded) {
+              embedding = embedded.embedding;
+              embedMs = embedded.embedMs;
+              workerMs += embedded.workerMs;
+            }
+          }
           // For the benchmark (scripts/bench.ts): camera and models both ready, once per page.
           if (!readyMarked && pipeline.info) {
             readyMarked = true;
@@ -280,7 +299,7 @@ export class CameraSession {
               detail: { backend: pipeline.info.backend, threads: pipeline.info.threads },
             });
           }
-          const frame: CameraFrame = { analysis: result.analysis, embedding: result.embedding };
+          const frame: CameraFrame = { analysis: result.analysis, embedding };
           const received = performance.now();
           for (const listener of this.listeners) listener(frame, video);
           const done = performance.now();
@@ -289,17 +308,18 @@ export class CameraSession {
             detectMs: t.detectMs,
             landmarkMs: t.landmarkMs,
             alignMs: t.alignMs,
-            embedMs: t.embedMs,
             frameMs: done - taken,
           });
+          if (embedding) this.embedStats.frame(done, { embedMs });
           performance.mark('facegate:frame', {
             detail: {
               detectMs: t.detectMs,
               landmarkMs: t.landmarkMs,
               alignMs: t.alignMs,
-              embedMs: t.embedMs,
+              // 0 on a frame the backbone did not run on (most frames: embed-policy.ts).
+              embedMs,
               matchMs: done - received,
-              workerMs: t.workerMs,
+              workerMs,
               totalMs: done - taken,
             },
           });
@@ -309,7 +329,7 @@ export class CameraSession {
           this.detectMs = this.stats.median('detectMs');
           this.landmarkMs = this.stats.median('landmarkMs');
           this.alignMs = this.stats.median('alignMs');
-          this.embedMs = this.stats.median('embedMs');
+          this.embedMs = this.embedStats.median('embedMs');
           this.frameMs = this.stats.median('frameMs');
         }
       } catch (error) {

@@ -18,6 +18,8 @@ import type { VaultSession } from './vault.svelte';
 import type { VaultLock } from './vault-lock';
 import { OPEN_DEADLINE_MS, VerificationFlow } from './verification.svelte';
 import { DeadlineError, withDeadline } from '../deadline';
+import { shouldEmbed, type EmbedAsk } from '../decisions/embed-policy';
+import type { FrameAnalysis } from '../vision/frame-analysis';
 
 async function cropToBlob(crop: ImageData): Promise<Blob | null> {
   const canvas = new OffscreenCanvas(crop.width, crop.height);
@@ -61,6 +63,11 @@ export class FaceSession implements FaceModel {
   private engineLoad: Promise<EngineInfo | null> | null = null;
   /** An enrollment view being stored (see handleFrame). */
   private offering = false;
+  /**
+   * For the benchmark (scripts/bench.ts, in the facegate:decision mark): this attempt's analysed
+   * and embedded frames, and when its first and last analysed frames came (performance.now()).
+   */
+  private attemptFrames = { analysed: 0, embedded: 0, firstAt: 0, lastAt: 0 };
 
   constructor(deps: FaceSessionDeps) {
     this.#notices = deps.notices;
@@ -73,8 +80,9 @@ export class FaceSession implements FaceModel {
     deps.camera.onFrame((frame) => this.handleFrame(frame));
     // Unlock and enrollment both embed the crop with its mirror image (one batch of two): without
     // the mirror at unlock LFW lost 0.07 points, more than the 0.05 this would be worth
-    // (npm run eval-flip, docs/BENCHMARKS.md).
-    deps.camera.wantsEmbedding = () => this.mode !== 'none';
+    // (npm run eval-flip, docs/BENCHMARKS.md). Only the frames a decision needs are embedded;
+    // every frame is analysed (decisions/embed-policy.ts).
+    deps.camera.wantsEmbedding = (analysis) => this.wantsEmbedding(analysis);
     deps.camera.onStopped((why) => this.cameraStopped(why));
     deps.router.onChange((from) => {
       // An attempt belongs to the screen it started on: any move ends it.
@@ -274,6 +282,7 @@ export class FaceSession implements FaceModel {
             this.#settings.values.securityLevel,
             people.length,
           );
+    this.attemptFrames = { analysed: 0, embedded: 0, firstAt: 0, lastAt: 0 };
     this.verification.start(people, threshold, target, {
       onEnd: (flow) => void this.verificationEnded(flow),
       // Strict asks for the head turn every time: a replayed recording that blinks cannot pass.
@@ -286,8 +295,15 @@ export class FaceSession implements FaceModel {
   /** An attempt ended (verdict or time-out, from a frame or the flow's timer). */
   private async verificationEnded(flow: VerificationFlow): Promise<void> {
     // For the benchmark (scripts/bench.ts): when the decision came, and which.
+    const counted = this.attemptFrames;
     performance.mark('facegate:decision', {
-      detail: { status: flow.status, reason: flow.stopReason ?? null },
+      detail: {
+        status: flow.status,
+        reason: flow.stopReason ?? null,
+        analysedFrames: counted.analysed,
+        embeddedFrames: counted.embedded,
+        analysedMs: counted.analysed > 1 ? counted.lastAt - counted.firstAt : 0,
+      },
     });
     if (this.mode === 'verify') this.mode = 'none';
     const spoof = flow.status === 'timed_out' && flow.stopReason === 'not_live';
@@ -345,8 +361,31 @@ export class FaceSession implements FaceModel {
    * Each analysed camera frame, embedded by the pipeline worker when a flow asked and it passed
    * the quality gate: to the unlock attempt or the enrollment.
    */
+  /** Asked by the camera for each analysed frame, before handleFrame: run the backbone on it? */
+  private wantsEmbedding(analysis: FrameAnalysis): boolean {
+    const now = performance.now();
+    const ask: EmbedAsk =
+      this.mode === 'verify'
+        ? { mode: 'verify', wants: () => this.verification.wantsEmbedding() }
+        : this.mode === 'enroll'
+          ? {
+              mode: 'enroll',
+              wants: () => !this.offering && this.enrollment.wants(analysis.quality, now),
+            }
+          : { mode: 'none' };
+    return shouldEmbed(ask, analysis.quality.ok && analysis.crop !== null);
+  }
+
   private handleFrame({ analysis, embedding }: CameraFrame): void {
     if (this.mode === 'none' || !this.engine) return;
+    if (this.mode === 'verify' && this.verification.status === 'looking') {
+      const counted = this.attemptFrames;
+      const now = performance.now();
+      if (counted.analysed === 0) counted.firstAt = now;
+      counted.lastAt = now;
+      counted.analysed += 1;
+      if (embedding) counted.embedded += 1;
+    }
     if (this.mode === 'verify') {
       // Tallies the frame (and breaks the run when it failed the gate); may end the attempt.
       this.verification.frame(analysis);

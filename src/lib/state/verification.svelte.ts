@@ -29,6 +29,7 @@ import {
   type RejectionHint,
 } from '../decisions/rejection-hints';
 import type { FrameAnalysis } from '../vision/frame-analysis';
+import { unlockWantsEmbedding } from '../decisions/embed-policy';
 
 /**
  * `timed_out`: the attempt stopped without a verdict (no usable frame, or no time left, or the
@@ -126,6 +127,8 @@ export class VerificationFlow {
   private usableSince: number | null = null;
   /** A match that came before the face showed itself alive, in that stretch of face. */
   private pending: { candidate: Candidate } | null = null;
+  /** When push() last matched an embedding in this attempt (wantsEmbedding paces the backbone). */
+  private lastPushAt: number | null = null;
 
   start(
     people: readonly Enrolled[],
@@ -169,7 +172,19 @@ export class VerificationFlow {
     this.pending = null;
     this.live = false;
     this.askForLife = false;
+    this.lastPushAt = null;
     this.timer = setInterval(() => this.tick(), TICK_MS);
+  }
+
+  /**
+   * Whether the next good frame should be embedded and pushed (decisions/embed-policy.ts): one
+   * every SEARCH_EMBED_EVERY_MS until the face shows life, then every one until the decision.
+   */
+  wantsEmbedding(now: number = this.now()): boolean {
+    return unlockWantsEmbedding(
+      { looking: this.status === 'looking', live: this.live, lastEmbeddedAt: this.lastPushAt },
+      now,
+    );
   }
 
   /**
@@ -268,6 +283,7 @@ export class VerificationFlow {
   push(embedding: Float32Array): void {
     const decision = this.decision;
     if (this.status !== 'looking' || !decision) return;
+    this.lastPushAt = this.now();
     this.framesSeen++;
     this.tracker?.scored();
     let candidate: Candidate | null;

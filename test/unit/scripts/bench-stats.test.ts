@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  attemptRates,
   longTasksWithin,
+  parseAttemptCount,
   median,
   parseFrameTiming,
   percentile,
@@ -80,6 +82,65 @@ describe('summarizeFrames', () => {
   it('leaves embed, match and the rate null when nothing was embedded and one frame came', () => {
     const s = summarizeFrames([{ startTime: 5, detail: timing() }]);
     expect(s).toMatchObject({ frames: 1, embed_ms_median: null, match_ms_median: null, fps: null });
+  });
+});
+
+describe('summarizeFrames at the camera rate', () => {
+  it('splits worker time into tracked frames (no backbone) and embedded frames', () => {
+    const marks: FrameMark[] = [
+      { startTime: 0, detail: timing({ workerMs: 10 }) },
+      { startTime: 33, detail: timing({ workerMs: 12 }) },
+      { startTime: 66, detail: timing({ workerMs: 55, embedMs: 40, matchMs: 1 }) },
+      { startTime: 133, detail: timing({ workerMs: 14 }) },
+      // Listener time on a frame without an embedding is no matching time.
+      { startTime: 166, detail: timing({ workerMs: 11, matchMs: 0.2 }) },
+    ];
+    const s = summarizeFrames(marks);
+    expect(s).toMatchObject({
+      tracked_frames: 4,
+      tracked_frame_ms_median: 11.5,
+      embed_frame_ms_median: 55,
+      embedded_fraction: 0.2,
+      match_ms_median: 1,
+    });
+    expect(s?.tracked_frame_ms_p90).toBeCloseTo(13.4);
+  });
+
+  it('leaves the worker times null for an app that reports no workerMs', () => {
+    expect(summarizeFrames([{ startTime: 0, detail: timing() }])).toMatchObject({
+      tracked_frame_ms_median: null,
+      embed_frame_ms_median: null,
+    });
+  });
+});
+
+describe('attemptRates', () => {
+  it('reads the decision mark counters, refusing what breaks them', () => {
+    const ok = { analysedFrames: 30, embeddedFrames: 6, analysedMs: 1000, status: 'accepted' };
+    expect(parseAttemptCount(ok)).toEqual({
+      analysedFrames: 30,
+      embeddedFrames: 6,
+      analysedMs: 1000,
+    });
+    expect(parseAttemptCount({ status: 'accepted' })).toBeNull();
+    expect(parseAttemptCount({ ...ok, embeddedFrames: 31 })).toBeNull();
+    expect(parseAttemptCount({ ...ok, analysedMs: -1 })).toBeNull();
+  });
+
+  it('rates frames over each attempt from its first frame to its last', () => {
+    const r = attemptRates([
+      { analysedFrames: 31, embeddedFrames: 5, analysedMs: 1000 },
+      { analysedFrames: 16, embeddedFrames: 5, analysedMs: 500 },
+      // One frame: no interval to time, but its frames count.
+      { analysedFrames: 1, embeddedFrames: 0, analysedMs: 0 },
+    ]);
+    expect(r.attempt_fps).toBeCloseTo(30);
+    expect(r.embedded_fraction).toBeCloseTo(10 / 48);
+    expect(r).toMatchObject({ analysed_frames: 48, embedded_frames: 10 });
+  });
+
+  it('is null without attempts', () => {
+    expect(attemptRates([])).toMatchObject({ attempt_fps: null, embedded_fraction: null });
   });
 });
 
