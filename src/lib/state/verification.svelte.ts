@@ -181,6 +181,8 @@ export class VerificationFlow {
    * every SEARCH_EMBED_EVERY_MS until the face shows life, then every one until the decision.
    */
   wantsEmbedding(now: number = this.now()): boolean {
+    // A head turned to answer the request is not matched: no backbone for it.
+    if (this.turning) return false;
     return unlockWantsEmbedding(
       { looking: this.status === 'looking', live: this.live, lastEmbeddedAt: this.lastPushAt },
       now,
