@@ -3,13 +3,21 @@
  * <root>/<video>/<video>_NNNN.jpg (an LFW-like layout, so the dataset scripts can read them too).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 
 export const VIDEO_EXTENSIONS = /\.(mp4|webm|mov|mkv|avi)$/i;
 
-/** Video files of a folder, sorted, as { name (file name without extension), path }. */
+/**
+ * Video files of a folder, sorted, as { name (file name without extension), path }; a path to one
+ * video file is that video alone (a folder may hold a genuine clip beside an attack).
+ */
 export function listVideos(folder: string): { name: string; path: string }[] {
+  if (statSync(folder).isFile()) {
+    return VIDEO_EXTENSIONS.test(folder)
+      ? [{ name: basename(folder, extname(folder)), path: resolve(folder) }]
+      : [];
+  }
   return readdirSync(folder)
     .filter((f) => VIDEO_EXTENSIONS.test(f))
     .sort()
