@@ -153,9 +153,11 @@ export class VerificationFlow {
   /**
    * Every analysed camera frame of the attempt: tallies what held it, keeps what the rejection
    * hints need, and breaks the run of good frames when it failed the quality gate. The caller then
-   * embeds a usable frame and hands it to push().
+   * embeds a usable frame and hands it to push(). `takenAt`: when the camera frame was taken (same
+   * clock as `now`); liveness times the face's movement by it, since frames that ran the backbone
+   * arrive later after being taken than those that did not (decisions/embed-policy.ts).
    */
-  frame(analysis: FrameAnalysis): void {
+  frame(analysis: FrameAnalysis, takenAt?: number): void {
     const tracker = this.tracker;
     if (this.status !== 'looking' || !tracker) return;
     const now = this.now();
@@ -163,7 +165,7 @@ export class VerificationFlow {
     const usable = analysis.quality.ok && analysis.crop !== null;
     const stretch = this.liveness.stretch;
     // Liveness reads the frames a match could come from: a refused frame is no face to it.
-    this.liveness.push(now, usable ? (analysis.mesh?.points ?? null) : null);
+    this.liveness.push(takenAt ?? now, usable ? (analysis.mesh?.points ?? null) : null);
     this.live = this.liveness.live;
     if (this.liveness.stretch !== stretch) {
       // The face left or jumped: whatever matched before may not be the face in view now.
