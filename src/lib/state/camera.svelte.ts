@@ -17,6 +17,11 @@ export interface CameraFrame {
   analysis: FrameAnalysis;
   /** Present when a flow asked for it (wantsEmbedding) and the frame passed the quality gate. */
   embedding: Float32Array | null;
+  /**
+   * performance.now() when the frame was taken from the video. Movement is timed by it: a frame
+   * that ran the backbone reaches the flows later after being taken than one that did not.
+   */
+  takenAt: number;
 }
 
 export type FrameListener = (frame: CameraFrame, video: HTMLVideoElement) => void;
@@ -299,7 +304,7 @@ export class CameraSession {
               detail: { backend: pipeline.info.backend, threads: pipeline.info.threads },
             });
           }
-          const frame: CameraFrame = { analysis: result.analysis, embedding };
+          const frame: CameraFrame = { analysis: result.analysis, embedding, takenAt: taken };
           const received = performance.now();
           for (const listener of this.listeners) listener(frame, video);
           const done = performance.now();

@@ -376,7 +376,7 @@ export class FaceSession implements FaceModel {
     return shouldEmbed(ask, analysis.quality.ok && analysis.crop !== null);
   }
 
-  private handleFrame({ analysis, embedding }: CameraFrame): void {
+  private handleFrame({ analysis, embedding, takenAt }: CameraFrame): void {
     if (this.mode === 'none' || !this.engine) return;
     if (this.mode === 'verify' && this.verification.status === 'looking') {
       const counted = this.attemptFrames;
@@ -388,13 +388,13 @@ export class FaceSession implements FaceModel {
     }
     if (this.mode === 'verify') {
       // Tallies the frame (and breaks the run when it failed the gate); may end the attempt.
-      this.verification.frame(analysis);
+      this.verification.frame(analysis, takenAt);
       if (this.verification.status !== 'looking') return;
     }
     if (this.mode === 'enroll') {
       // As at unlock, liveness reads only frames the quality gate lets through.
       this.enrollment.observe(
-        performance.now(),
+        takenAt,
         analysis.quality.ok ? (analysis.mesh?.points ?? null) : null,
       );
     }

@@ -192,9 +192,11 @@ export class VerificationFlow {
   /**
    * Every analysed camera frame of the attempt: tallies what held it, keeps what the rejection
    * hints need, and breaks the run of good frames when it failed the quality gate. The caller then
-   * embeds a usable frame and hands it to push().
+   * embeds a usable frame and hands it to push(). `takenAt`: when the camera frame was taken (same
+   * clock as `now`); liveness times the face's movement by it, since frames that ran the backbone
+   * arrive later after being taken than those that did not (decisions/embed-policy.ts).
    */
-  frame(analysis: FrameAnalysis): void {
+  frame(analysis: FrameAnalysis, takenAt?: number): void {
     const tracker = this.tracker;
     if (this.status !== 'looking' || !tracker) return;
     const now = this.now();
@@ -203,22 +205,24 @@ export class VerificationFlow {
     const stretch = this.liveness.stretch;
     // Liveness reads the frames a match could come from: a refused frame is no face to it.
     const points = usable ? (analysis.mesh?.points ?? null) : null;
-    this.liveness.push(now, points);
+    // Movement is timed by when each frame was taken (results arrive with uneven delays).
+    const at = takenAt ?? now;
+    this.liveness.push(at, points);
     const turn = this.turn;
     if (turn) {
-      if (usable && this.usableSince === null) this.usableSince = now;
+      if (usable && this.usableSince === null) this.usableSince = at;
       if (
         !turn.asked &&
         this.usableSince !== null &&
-        now - this.usableSince >= CHALLENGE_PROMPT_AFTER_MS
+        at - this.usableSince >= CHALLENGE_PROMPT_AFTER_MS
       ) {
-        turn.ask(now);
+        turn.ask(at);
         this.challenge = turn.side;
       }
       // The turn is read on every frame with one face, also those the quality gate refuses for
       // being turned: that is the answer.
       const seen = analysis.faces.length === 1 && analysis.mesh && analysis.quality.pose;
-      turn.push(now, seen ? analysis.mesh!.points : null, seen ? analysis.quality.pose : null);
+      turn.push(at, seen ? analysis.mesh!.points : null, seen ? analysis.quality.pose : null);
       this.wrongWay = turn.failed;
     }
     const passive = this.policy === 'passive-or-turn' ? this.liveness.liveBy : null;

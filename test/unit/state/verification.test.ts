@@ -91,6 +91,21 @@ describe('VerificationFlow liveness', () => {
     expect(f.decisionMs).toBe(700);
   });
 
+  it('liveness times the face by when each frame was taken, not when its analysis arrived', () => {
+    // Frames taken 300 ms apart whose results reach the page 100 ms apart (a slow pass held one
+    // back): the face drifts 15 px a frame, slow enough to read a blink in the time it took, three
+    // times too fast on the page's clock.
+    let now = 0;
+    flow = new VerificationFlow();
+    flow.start([alice], 0.5, alice, { now: () => now });
+    const eyes = [1, 1, 1, 1, 0.55, 0.1, 0.6, 1, 1];
+    eyes.forEach((e, i) => {
+      now = (i + 1) * 100;
+      flow.frame(frame(liveFace({ eyes: e, centre: [200 + 15 * i, 240] })), (i + 1) * 300);
+    });
+    expect(flow.live).toBe(true);
+  });
+
   it('a match held while not live is forgotten when the face is lost: a swap cannot borrow it', () => {
     const frames: MeshPoints[] = [
       liveFace({ eyes: 1 }),
