@@ -52,6 +52,7 @@ import {
   challengeAttack,
   challengeGenuine,
   type ChallengeResult,
+  type Policy,
 } from './lib/liveness-challenge.ts';
 
 export type LivenessMode = 'challenge' | 'passive';
@@ -278,6 +279,7 @@ export function scoreSet(
   sequences: readonly Sequence[],
   args: LivenessEvalArgs,
   challengeRules: ChallengeRules = CHALLENGE_RULES,
+  policy: Policy = 'passive-or-turn',
 ): ScoredAttempt[] {
   const results: ScoredAttempt[] = [];
   if (args.mode === 'passive') {
@@ -307,7 +309,15 @@ export function scoreSet(
         const meta = { kind: s.kind, label: s.label, start: round(s.frames[from]!.t, 2) };
         results.push(
           fromChallenge(
-            challengeGenuine(s.frames, from, side, challengeRules, stretches[side], limitMs),
+            challengeGenuine(
+              s.frames,
+              from,
+              side,
+              challengeRules,
+              stretches[side],
+              limitMs,
+              policy,
+            ),
             meta,
           ),
         );
@@ -317,12 +327,16 @@ export function scoreSet(
         const side = drawSide(random);
         const window = s.frames.slice(from);
         const meta = { kind: s.kind, label: s.label, start: round(s.frames[from]!.t, 2) };
-        results.push(fromChallenge(challengeAttack(window, side, challengeRules, limitMs), meta));
+        results.push(
+          fromChallenge(challengeAttack(window, side, challengeRules, limitMs, policy), meta),
+        );
       }
     } else {
       const side = drawSide(random);
       const meta = { kind: s.kind, label: s.label, start: 0 };
-      results.push(fromChallenge(challengeAttack(s.frames, side, challengeRules, limitMs), meta));
+      results.push(
+        fromChallenge(challengeAttack(s.frames, side, challengeRules, limitMs, policy), meta),
+      );
     }
   }
   return results;
@@ -387,7 +401,7 @@ export function parallaxAbove(
   let top = 0;
   for (const s of attacks) {
     for (const side of ['left', 'right'] as const) {
-      top = Math.max(top, challengeAttack(s.frames, side, open, limitMs).maxParallax);
+      top = Math.max(top, challengeAttack(s.frames, side, open, limitMs, 'turn').maxParallax);
     }
   }
   return Math.ceil((top + 0.002) * 1000) / 1000;
@@ -472,6 +486,21 @@ async function main() {
     ...summarise(scoreSet(sequences, args), args),
     held_out: args.mode === 'challenge' ? null : heldOutPassive(sequences, args),
     held_out_people: args.mode === 'challenge' ? heldOutChallenge(sequences, args) : null,
+    // The Strict level: the requested turn alone shows life (blinks and lips do not count).
+    strict_turn_only:
+      args.mode === 'challenge'
+        ? (() => {
+            const s = summarise(scoreSet(sequences, args, CHALLENGE_RULES, 'turn'), args);
+            return {
+              apcer: s.apcer,
+              bpcer: s.bpcer,
+              bpcer_all_windows: s.bpcer_all_windows,
+              cannot_answer: s.cannot_answer,
+              live_pass_ms_median: s.live_pass_ms_median,
+              attacks_passed: s.attacks_passed,
+            };
+          })()
+        : null,
   };
   console.log(table(summary));
   console.log(
@@ -480,6 +509,12 @@ async function main() {
   for (const h of summary.held_out ?? []) {
     console.log(
       `held out: thresholds from half ${h.fitted_on_half} ${JSON.stringify(h.thresholds)} -> other half APCER ${JSON.stringify(h.apcer_other_half)}, BPCER ${h.bpcer}`,
+    );
+  }
+  if (summary.strict_turn_only) {
+    const t = summary.strict_turn_only;
+    console.log(
+      `Strict (turn only): APCER ${JSON.stringify(t.apcer)}, BPCER ${t.bpcer} (cannot answer ${t.cannot_answer.windows}), median ${t.live_pass_ms_median} ms`,
     );
   }
   const lopo = summary.held_out_people;

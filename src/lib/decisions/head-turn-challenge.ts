@@ -40,7 +40,7 @@ export const CHALLENGE_RULES: ChallengeRules = {
   backDeg: 5,
   wrongWayDeg: 10,
   between: 1,
-  parallax: 0.03,
+  parallax: 0.156,
   reactionMs: 150,
   gapMs: 500,
 };

@@ -277,7 +277,8 @@ export class LivenessCheck {
     // Parallax excursion: some earlier frame j was far from a frame before it, and this frame is
     // as far from j (the head went and came back); only frames since the last spin or zoom.
     let parallax = 0;
-    for (const s of this.samples) {
+    // Unlock reads no passive parallax (UNLOCK_PASSIVE_RULES): no homographies to fit.
+    for (const s of Number.isFinite(this.rules.parallax) ? this.samples : []) {
       if (s.t < this.parallaxSince) continue;
       const r = parallaxBetween(s, sample);
       sample.partners.push({ t: s.t, r });

@@ -285,8 +285,6 @@ export class FaceSession implements FaceModel {
     this.attemptFrames = { analysed: 0, embedded: 0, firstAt: 0, lastAt: 0 };
     this.verification.start(people, threshold, target, {
       onEnd: (flow) => void this.verificationEnded(flow),
-      // Strict asks for the head turn every time: a replayed recording that blinks cannot pass.
-      liveness: this.#settings.values.securityLevel === 'far_1e-5' ? 'turn' : 'passive-or-turn',
     });
     this.mode = 'verify';
     return true;

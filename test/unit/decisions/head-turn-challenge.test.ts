@@ -60,13 +60,13 @@ const swung = (yaws: number[]): Frame[] => {
 
 describe('the requested head turn', () => {
   it('passes a live head that turns the asked way and back', () => {
-    expect(run('left', live(turnCurve(22)))).not.toBeNull();
-    expect(run('right', live(turnCurve(-22)))).not.toBeNull();
+    expect(run('left', live(turnCurve(35)))).not.toBeNull();
+    expect(run('right', live(turnCurve(-35)))).not.toBeNull();
   });
 
   it('fails a head that turns the other way first, and never passes after that', () => {
     const challenge = new HeadTurnChallenge('left');
-    const frames = live([...turnCurve(-22), ...turnCurve(22)]);
+    const frames = live([...turnCurve(-35), ...turnCurve(35)]);
     expect(run('left', frames, challenge)).toBeNull();
     expect(challenge.state).toBe('wrong_way');
   });
@@ -116,7 +116,7 @@ describe('the requested head turn', () => {
   it('starts the turn over after the face is lost, keeping the side', () => {
     const challenge = new HeadTurnChallenge('right');
     const gap: Frame[] = Array.from({ length: 20 }, () => ({ points: null, yaw: 0 }));
-    expect(run('right', [...gap, ...live(turnCurve(-20))], challenge)).not.toBeNull();
+    expect(run('right', [...gap, ...live(turnCurve(-35))], challenge)).not.toBeNull();
     expect(challenge.side).toBe('right');
   });
 

@@ -37,7 +37,7 @@ describe('the eval challenge on recorded footage', () => {
   });
 
   it('a genuine window answers the asked side with its own turn, after a reaction time', () => {
-    const frames = footage([...turnAt(60, 25), ...turnAt(10, -25)]);
+    const frames = footage([...turnAt(60, 35), ...turnAt(10, -35)]);
     for (const side of ['left', 'right'] as const) {
       const r = challengeGenuine(frames, 0, side, CHALLENGE_RULES, answerStretches(frames, side));
       expect(r.live, side).toBe(true);
@@ -62,7 +62,7 @@ describe('the eval challenge on recorded footage', () => {
   });
 
   it('an attack plays on as it is: its turn counts only if it is the asked side, at the right time', () => {
-    const frames = footage(turnAt(20, 25));
+    const frames = footage(turnAt(20, 35));
     expect(challengeAttack(frames, 'right', CHALLENGE_RULES, 6000, 'turn').live).toBe(false);
     expect(challengeAttack(frames, 'left', CHALLENGE_RULES, 6000, 'turn').live).toBe(true);
   });

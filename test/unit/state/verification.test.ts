@@ -192,14 +192,14 @@ describe('VerificationFlow requested head turn', () => {
   }
 
   it('asks for a side, and a matching face that turns that way and back is accepted by the turn', () => {
-    const { flow: f } = run(curve(22), { side: 'left' });
+    const { flow: f } = run(curve(35), { side: 'left' });
     expect(f.challenge).toBe('left');
     expect(f.status).toBe('accepted');
     expect(f.liveBy).toBe('turn');
   });
 
   it('the turned frames are not matched', () => {
-    const { pushed } = run([...curve(22), ...new Array<number>(50).fill(0)], { side: 'left' });
+    const { pushed } = run([...curve(35), ...new Array<number>(50).fill(0)], { side: 'left' });
     expect(pushed).toBeLessThan(75);
   });
 
@@ -209,7 +209,7 @@ describe('VerificationFlow requested head turn', () => {
     );
     expect(blink.flow.status).toBe('timed_out');
     expect(blink.flow.stopReason).toBe('not_live');
-    const wrong = run(curve(-22), { side: 'left', liveness: 'turn' });
+    const wrong = run(curve(-35), { side: 'left', liveness: 'turn' });
     expect(wrong.flow.status).toBe('timed_out');
     expect(wrong.flow.stopReason).toBe('not_live');
     expect(wrong.flow.wrongWay).toBe(true);
@@ -217,7 +217,7 @@ describe('VerificationFlow requested head turn', () => {
 
   it('by default a turn the other way loses the turn, but a blink still shows life', () => {
     const { flow: f } = run(
-      [...curve(-22), ...new Array<number>(40).fill(0)],
+      [...curve(-35), ...new Array<number>(40).fill(0)],
       { side: 'left' },
       (i) => (i === 90 ? 0.1 : i === 89 || i === 91 ? 0.55 : 1),
     );
