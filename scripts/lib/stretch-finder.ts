@@ -39,18 +39,26 @@ export interface Playback {
   pitch: number;
 }
 
-export type Want = 'frontal' | EnrollStep['id'] | 'challenge-left' | 'challenge-right';
+/**
+ * What the screen asks of the person: `alive` when it asks for a sign of life (a blink, a small
+ * turn), answered with the footage as filmed, back and forth (a real person blinks and moves).
+ */
+export type Want = 'frontal' | 'alive' | EnrollStep['id'] | 'challenge-left' | 'challenge-right';
 
 export interface Repertoire {
   name: string;
   fps: number;
+  timeline: PoseTimeline;
   /** Near-frontal footage, as a person facing the camera between requests. */
   frontal: Playback | null;
   /** One playback per enrollment view (null: the footage never shows it). */
   views: Record<EnrollStep['id'], Playback | null>;
   /** Answers to a head-turn request at the unlock (null: cannot answer). */
   challenges: Record<'left' | 'right', Playback | null>;
-  /** Every enrollment view has a playback: the footage could enroll. */
+  /**
+   * Some frame shows the straight view (the app's range) and, from its pose, frames show every
+   * other view: the footage could enroll.
+   */
   couldEnroll: boolean;
 }
 
@@ -174,61 +182,83 @@ function viewPlayback(
   };
 }
 
+/** Samples a timeline takes apart (frames). */
+const sampleStep = (t: PoseTimeline) =>
+  t.samples.length > 1 ? t.samples[1]!.frame - t.samples[0]!.frame : 1;
+
+/**
+ * A relative view's playback from the straight sample's pose: the longest run of frames in view
+ * with MARGIN_DEG to spare, else with none (null: the footage never shows it from there).
+ */
+export function relativePlayback(
+  t: PoseTimeline,
+  step: EnrollStep,
+  straight: Pose,
+): Playback | null {
+  const score =
+    step.id === 'left'
+      ? (s: Sample) => s.yaw
+      : step.id === 'right'
+        ? (s: Sample) => -s.yaw
+        : (s: Sample) => Math.abs(s.pitch - straight.pitch);
+  for (const margin of [MARGIN_DEG, 0]) {
+    const p = viewPlayback(t, (s) => inView(step, s, straight, margin), straight, { score });
+    if (p) return p;
+  }
+  return null;
+}
+
 /** The repertoire of one video: frontal footage, the enrollment's views, the unlock's turns. */
 export function findRepertoire(
   t: PoseTimeline,
   steps: readonly EnrollStep[] = ENROLL_STEPS,
 ): Repertoire {
   const byId = (id: EnrollStep['id']) => steps.find((s) => s.id === id)!;
+  const relative = steps.filter((s) => s.reference === 'straight');
   const straightStep = byId('straight');
-  // Straight: inside the straight view with the margin; the steadiest (closest to 0) peak.
-  const straightTest = (s: Sample) => inView(straightStep, s, null);
-  const straightRuns = runs(t.samples, straightTest);
-  const views: Repertoire['views'] = { straight: null, left: null, right: null, nod: null };
-  // Try straight runs longest first: the first from which every other view can be reached.
-  const candidates = [...straightRuns].sort((x, y) => y[1] - y[0] - (x[1] - x[0]));
-  let chosen: Repertoire['views'] | null = null;
-  let fallback: Repertoire['views'] | null = null;
-  for (const [a, b] of candidates) {
-    const hold = t.samples.slice(a, b + 1).filter(usable);
-    // The straight sample may be any frame of the run: each relative view must hold from all.
-    const poses = hold.map((s) => ({ yaw: s.yaw, pitch: s.pitch }));
-    const fromAll = (step: EnrollStep) => (s: Sample) => poses.every((p) => inView(step, s, p));
-    const lead = Math.round(
-      (LEAD_IN_S * t.fps) / Math.max(1, (t.samples[1]?.frame ?? 1) - t.samples[0]!.frame),
-    );
-    const straight: Playback = {
-      frames: range(t.samples[Math.max(0, a - lead)]!.frame, t.samples[a]!.frame),
-      loop: pingPong(range(t.samples[a]!.frame, t.samples[b]!.frame)),
-      yaw: median(poses.map((p) => p.yaw)),
-      pitch: median(poses.map((p) => p.pitch)),
-    };
-    const base = { yaw: straight.yaw, pitch: straight.pitch };
-    const set: Repertoire['views'] = {
-      straight,
-      left: viewPlayback(t, fromAll(byId('left')), base, { score: (s) => s.yaw }),
-      right: viewPlayback(t, fromAll(byId('right')), base, { score: (s) => -s.yaw }),
-      nod: viewPlayback(t, fromAll(byId('nod')), base, {
-        score: (s) => Math.abs(s.pitch - base.pitch),
-      }),
-    };
-    fallback ??= set;
-    if (set.left && set.right && set.nod) {
-      chosen = set;
-      break;
-    }
-  }
-  Object.assign(views, chosen ?? fallback ?? views);
+  const usableSamples = t.samples.filter(usable);
+  // Could enroll: some frame shows the straight view, and from its pose every other view is shown
+  // by some frame (the app's own ranges, no margin).
+  const reachable = (straight: Pose, margin: number) =>
+    relative.every((step) => usableSamples.some((s) => inView(step, s, straight, margin)));
+  const couldEnroll = usableSamples.some(
+    (s) => inView(straightStep, s, null, 0) && reachable(s, 0),
+  );
 
-  // Frontal: the longest near-frontal run (the straight view's, wider: a person facing the camera).
+  // The straight playback: the longest straight run (with the margin, else without) from whose
+  // median pose every other view is reachable with the margin, else the longest.
+  const lead = Math.round((LEAD_IN_S * t.fps) / sampleStep(t));
+  let straight: Playback | null = null;
+  for (const margin of [MARGIN_DEG, 0]) {
+    const found = runs(t.samples, (s) => inView(straightStep, s, null, margin)).sort(
+      (x, y) => y[1] - y[0] - (x[1] - x[0]),
+    );
+    const playbacks = found.map(([a, b]): Playback => {
+      const poses = t.samples.slice(a, b + 1).filter(usable);
+      return {
+        frames: range(t.samples[Math.max(0, a - lead)]!.frame, t.samples[a]!.frame),
+        loop: pingPong(range(t.samples[a]!.frame, t.samples[b]!.frame)),
+        yaw: median(poses.map((p) => p.yaw)),
+        pitch: median(poses.map((p) => p.pitch)),
+      };
+    });
+    straight = playbacks.find((p) => reachable(p, MARGIN_DEG)) ?? playbacks[0] ?? null;
+    if (straight) break;
+  }
+  const views: Repertoire['views'] = { straight, left: null, right: null, nod: null };
+  if (straight) {
+    for (const step of relative) views[step.id] = relativePlayback(t, step, straight);
+  }
+
+  // Frontal: the longest near-frontal run (a person facing the camera between requests).
   const frontalTest = (s: Sample) => Math.abs(s.yaw) <= 8 && Math.abs(s.pitch) <= 10;
   const frontal = viewPlayback(t, frontalTest, { yaw: 0, pitch: 0 }, { leadIn: 0 });
-  const base = frontal ? { yaw: frontal.yaw, pitch: frontal.pitch } : { yaw: 0, pitch: 0 };
+  const base = { yaw: 0, pitch: 0 };
   if (frontal) {
     const hold = runs(t.samples, frontalTest).reduce((x, y) => (y[1] - y[0] > x[1] - x[0] ? y : x));
-    const yaws = t.samples.slice(hold[0], hold[1] + 1).filter(usable);
-    base.yaw = median(yaws.map((s) => s.yaw));
-    base.pitch = median(yaws.map((s) => s.pitch));
+    const poses = t.samples.slice(hold[0], hold[1] + 1).filter(usable);
+    base.yaw = median(poses.map((s) => s.yaw));
+    base.pitch = median(poses.map((s) => s.pitch));
     frontal.yaw = base.yaw;
     frontal.pitch = base.pitch;
   }
@@ -240,7 +270,8 @@ export function findRepertoire(
       { score: (s) => sign * s.yaw },
     );
     if (!turn) return null;
-    const there = [...turn.frames, ...(turn.loop ?? []).slice(0, Math.ceil(turn.loop!.length / 2))];
+    const hold = turn.loop ?? [];
+    const there = [...turn.frames, ...hold.slice(0, Math.ceil(hold.length / 2))];
     return {
       frames: [...there, ...there.slice(0, -1).reverse()],
       loop: null,
@@ -251,17 +282,35 @@ export function findRepertoire(
   return {
     name: t.name,
     fps: t.fps,
+    timeline: t,
     frontal,
     views,
     challenges: { left: challenge(1), right: challenge(-1) },
-    couldEnroll: steps.every((s) => views[s.id] !== null),
+    couldEnroll,
   };
 }
 
-/** What the footage plays for this want (null: it cannot show it). */
-export function playbackFor(r: Repertoire, want: Want): Playback | null {
+/**
+ * What the footage plays for this want (null: it cannot show it). A relative view is found from
+ * `straight`, the pose the app recorded for the straight sample, when it is known: the person
+ * turns until the screen takes the view.
+ */
+export function playbackFor(
+  r: Repertoire,
+  want: Want,
+  straight: Pose | null = null,
+  steps: readonly EnrollStep[] = ENROLL_STEPS,
+): Playback | null {
   if (want === 'frontal') return r.frontal;
+  if (want === 'alive') {
+    const all = range(0, r.timeline.count - 1);
+    return { frames: [], loop: pingPong(all), yaw: NaN, pitch: NaN };
+  }
   if (want === 'challenge-left') return r.challenges.left;
   if (want === 'challenge-right') return r.challenges.right;
+  const step = steps.find((s) => s.id === want);
+  if (step && step.reference === 'straight' && straight) {
+    return relativePlayback(r.timeline, step, straight) ?? r.views[want];
+  }
   return r.views[want];
 }

@@ -83,6 +83,19 @@ describe('findRepertoire', () => {
     expect(playbackFor(r, 'left')).toBe(left);
   });
 
+  it('finds a turn from the straight pose the app recorded, not only from the planned one', () => {
+    const r = findRepertoire(COOPERATIVE);
+    // Recorded at yaw 4 (the lead-in's edge): the left view needs yaw >= 16 + 2 of margin, which
+    // the held turn (22) gives; the right view needs <= -8 - 2: -20 does.
+    const left = playbackFor(r, 'left', { yaw: 4, pitch: 2 })!;
+    expect(left.yaw).toBe(22);
+    expect(playbackFor(r, 'right', { yaw: 4, pitch: 2 })!.yaw).toBe(-20);
+    // Recorded at yaw -5: the turn counts from 9 (12 too), its peak is still 22.
+    expect(playbackFor(r, 'left', { yaw: -5, pitch: 2 })!.yaw).toBe(22);
+    // From a straight pose no frame can turn right from (-20 is not 12 + 2 past -9).
+    expect(playbackFor(r, 'right', { yaw: -9, pitch: 2 })).toBe(r.views.right);
+  });
+
   it('turns at the unlock when asked, and comes back the same way', () => {
     const r = findRepertoire(COOPERATIVE);
     const turn = r.challenges.left!;
