@@ -127,23 +127,33 @@ async function attempt(page: Page, name: string, challenges: Set<string>): Promi
   const startButton = page.getByTestId('unlock-start');
   await startButton.click({ timeout: 30_000 });
   const started = Date.now();
-  const status = page.getByTestId('verify-status');
-  const open = page.getByTestId('vault-open');
   // Wait for this attempt (not the last one's verdict) to be looking.
   let seenLooking = false;
   const limit = started + 60_000;
   while (Date.now() < limit) {
-    if ((await open.count()) > 0) {
+    // One read of the screen (an element may go between two separate reads).
+    const seen = await page.evaluate(() => {
+      const get = (id: string, name: string) =>
+        document.querySelector(`[data-testid="${id}"]`)?.getAttribute(name) ?? null;
+      return {
+        open: document.querySelector('[data-testid="vault-open"]') !== null,
+        status: get('verify-status', 'data-status'),
+        challenge: get('verify-status', 'data-challenge'),
+        reason: get('attempt-ended', 'data-reason'),
+      };
+    });
+    if (seen.open) {
       return { opened: true, seconds: (Date.now() - started) / 1000, status: 'open', reason: '' };
     }
-    const s = (await status.count()) > 0 ? await status.getAttribute('data-status') : null;
-    const challenge =
-      (await status.count()) > 0 ? await status.getAttribute('data-challenge') : null;
-    if (challenge) challenges.add(challenge);
-    if (s === 'looking' || s === 'accepted') seenLooking = true;
-    if (seenLooking && (s === 'rejected' || s === 'timed_out')) {
-      const reason = (await attr(page, 'attempt-ended', 'data-reason')) ?? '';
-      return { opened: false, seconds: (Date.now() - started) / 1000, status: s, reason };
+    if (seen.challenge) challenges.add(seen.challenge);
+    if (seen.status === 'looking' || seen.status === 'accepted') seenLooking = true;
+    if (seenLooking && (seen.status === 'rejected' || seen.status === 'timed_out')) {
+      return {
+        opened: false,
+        seconds: (Date.now() - started) / 1000,
+        status: seen.status,
+        reason: seen.reason ?? '',
+      };
     }
     await sleep(100);
   }

@@ -4,7 +4,7 @@
  * (stretch-finder.ts).
  */
 import { listVideos } from './video-frames.ts';
-import { poseTimelines } from './pose-timeline.ts';
+import { aliveAfter, poseTimelines } from './pose-timeline.ts';
 import { findRepertoire, type PoseTimeline, type Repertoire } from './stretch-finder.ts';
 import { webcamFrames, type WebcamFrames } from './webcam-frames.ts';
 
@@ -37,14 +37,16 @@ export async function coopVideos(
     listed.map((v) => v.frames),
     log,
   );
-  return listed.map((v) => {
-    const timeline = timelines.get(v.name)!;
-    return {
-      name: v.name,
-      folder: v.folder,
-      frames: v.frames,
-      timeline,
-      repertoire: findRepertoire(timeline),
-    };
-  });
+  const out: CoopVideo[] = [];
+  for (const v of listed) {
+    let timeline = timelines.get(v.name)!;
+    let repertoire = findRepertoire(timeline);
+    // Where the footage shows a sign of life, for the people who enroll (strangers need none).
+    if (repertoire.couldEnroll) {
+      timeline = { ...timeline, aliveAfter: await aliveAfter(v.frames, timeline, log) };
+      repertoire = findRepertoire(timeline);
+    }
+    out.push({ name: v.name, folder: v.folder, frames: v.frames, timeline, repertoire });
+  }
+  return out;
 }

@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { FRONT_END_VERSION } from '../../src/lib/vision/front-end-version.ts';
+import { LIVENESS_POINTS } from '../../src/lib/decisions/liveness-points.ts';
+import { LivenessCheck, type MeshPoints } from '../../src/lib/decisions/liveness.ts';
 import { BatchRunner, dataUrl } from './batch-runner.ts';
 import type { PoseSample, PoseTimeline } from './stretch-finder.ts';
 import { COOP_CACHE, WEBCAM, webcamFrameName, type WebcamFrames } from './webcam-frames.ts';
@@ -82,5 +84,67 @@ export async function poseTimelines(
   } finally {
     await runner.close();
   }
+  return out;
+}
+
+/** How far ahead a sign of life is looked for (s): the app's own limit. */
+const ALIVE_HORIZON_S = 6;
+
+/**
+ * For each sample of the timeline: seconds from playing the footage in order from there until
+ * the app's liveness check (decisions/liveness.ts, on the front end's mesh points) finds a sign of
+ * life, or null when none within ALIVE_HORIZON_S. Measured once per video and cached.
+ */
+export async function aliveAfter(
+  frames: WebcamFrames,
+  timeline: PoseTimeline,
+  log: (line: string) => void = console.log,
+): Promise<(number | null)[]> {
+  const step = Math.max(1, Math.round(frames.fps / TIMELINE_FPS));
+  const file = timelineFile(frames, step).replace(/\.json$/, '-alive.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as (number | null)[];
+  const runner = await BatchRunner.start(resolve(COOP_CACHE, 'frames'));
+  let points: (MeshPoints | null)[];
+  const started = Date.now();
+  try {
+    const sources = timeline.samples.map((s) =>
+      dataUrl(`${basename(frames.dir)}/${webcamFrameName(s.frame)}`),
+    );
+    const keep = [...LIVENESS_POINTS];
+    const raw = await runner.present({
+      sources,
+      width: WEBCAM.width,
+      height: WEBCAM.height,
+      keep,
+      frames: sources.map((_, k) => ({
+        source: k,
+        toSource: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+        noise: 0,
+      })),
+    });
+    points = raw.map((r) =>
+      r.points
+        ? Object.fromEntries(
+            keep.map((index, k) => [
+              index,
+              [r.points![3 * k]!, r.points![3 * k + 1]!, r.points![3 * k + 2]!] as const,
+            ]),
+          )
+        : null,
+    );
+  } finally {
+    await runner.close();
+  }
+  const ms = (k: number) => (timeline.samples[k]!.frame / frames.fps) * 1000;
+  const out = timeline.samples.map((_, k) => {
+    const check = new LivenessCheck();
+    for (let j = k; j < points.length && ms(j) - ms(k) <= ALIVE_HORIZON_S * 1000; j++) {
+      check.push(ms(j), points[j] ?? null);
+      if (check.live) return Math.round(ms(j) - ms(k)) / 1000;
+    }
+    return null;
+  });
+  writeFileSync(file, JSON.stringify(out));
+  log(`signs of life ${frames.name}: ${Date.now() - started} ms`);
   return out;
 }

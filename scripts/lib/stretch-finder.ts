@@ -28,6 +28,11 @@ export interface PoseTimeline {
   /** Webcam frames in all (samples are every few of them). */
   count: number;
   samples: PoseSample[];
+  /**
+   * Per sample, seconds from playing the footage in order from there until the app's liveness
+   * check sees a sign of life (null: none in 6 s); absent when not measured.
+   */
+  aliveAfter?: (number | null)[];
 }
 
 /** What to play: `frames` once, then `loop` over and over (null: back to the frontal loop). */
@@ -208,6 +213,28 @@ export function relativePlayback(
   return null;
 }
 
+/**
+ * Where to start the footage for a sign of life: the near-frontal sample from which the liveness
+ * check finds one soonest, to a second past it (sample indices), or null when not measured.
+ */
+export function aliveWindow(t: PoseTimeline): [number, number] | null {
+  const after = t.aliveAfter;
+  if (!after) return null;
+  let best: { k: number; s: number } | null = null;
+  for (const [k, sample] of t.samples.entries()) {
+    const s = after[k];
+    if (s === null || s === undefined || !usable(sample)) continue;
+    if (Math.abs(sample.yaw) > 10 || Math.abs(sample.pitch) > 12) continue;
+    if (!best || s < best.s) best = { k, s };
+  }
+  if (!best) return null;
+  const { k, s } = best;
+  const until = t.samples[k]!.frame + (s + 1) * t.fps;
+  let end = k;
+  while (end + 1 < t.samples.length && t.samples[end + 1]!.frame <= until) end++;
+  return [k, end];
+}
+
 /** The repertoire of one video: frontal footage, the enrollment's views, the unlock's turns. */
 export function findRepertoire(
   t: PoseTimeline,
@@ -217,14 +244,8 @@ export function findRepertoire(
   const relative = steps.filter((s) => s.reference === 'straight');
   const straightStep = byId('straight');
   const usableSamples = t.samples.filter(usable);
-  // Could enroll: some frame shows the straight view, and from its pose every other view is shown
-  // by some frame (the app's own ranges, no margin).
   const reachable = (straight: Pose, margin: number) =>
     relative.every((step) => usableSamples.some((s) => inView(step, s, straight, margin)));
-  const couldEnroll = usableSamples.some(
-    (s) => inView(straightStep, s, null, 0) && reachable(s, 0),
-  );
-
   // The straight playback: the longest straight run (with the margin, else without) from whose
   // median pose every other view is reachable with the margin, else the longest.
   const lead = Math.round((LEAD_IN_S * t.fps) / sampleStep(t));
@@ -253,6 +274,10 @@ export function findRepertoire(
   // Frontal: the longest near-frontal run (a person facing the camera between requests).
   const frontalTest = (s: Sample) => Math.abs(s.yaw) <= 8 && Math.abs(s.pitch) <= 10;
   const frontal = viewPlayback(t, frontalTest, { yaw: 0, pitch: 0 }, { leadIn: 0 });
+  // Facing the camera starts where the footage soonest shows a sign of life, then holds frontal.
+  const alive = aliveWindow(t);
+  if (frontal && alive)
+    frontal.frames = range(t.samples[alive[0]]!.frame, t.samples[alive[1]]!.frame);
   const base = { yaw: 0, pitch: 0 };
   if (frontal) {
     const hold = runs(t.samples, frontalTest).reduce((x, y) => (y[1] - y[0] > x[1] - x[0] ? y : x));
@@ -286,7 +311,8 @@ export function findRepertoire(
     frontal,
     views,
     challenges: { left: challenge(1), right: challenge(-1) },
-    couldEnroll,
+    // Could enroll: the straight stretch, and from its pose a stretch for every other view.
+    couldEnroll: steps.every((s) => views[s.id] !== null),
   };
 }
 
@@ -303,8 +329,12 @@ export function playbackFor(
 ): Playback | null {
   if (want === 'frontal') return r.frontal;
   if (want === 'alive') {
-    const all = range(0, r.timeline.count - 1);
-    return { frames: [], loop: pingPong(all), yaw: NaN, pitch: NaN };
+    // Where the footage soonest shows a sign of life, back and forth; else all of it.
+    const w = aliveWindow(r.timeline);
+    const frames = w
+      ? range(r.timeline.samples[w[0]]!.frame, r.timeline.samples[w[1]]!.frame)
+      : range(0, r.timeline.count - 1);
+    return { frames, loop: pingPong(frames), yaw: NaN, pitch: NaN };
   }
   if (want === 'challenge-left') return r.challenges.left;
   if (want === 'challenge-right') return r.challenges.right;

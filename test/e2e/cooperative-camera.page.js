@@ -21,6 +21,8 @@
     drawn: 0,
     choosing: false,
     alive: false,
+    looking: false,
+    fresh: false,
   };
   let canvas = null;
   let ctx = null;
@@ -62,6 +64,9 @@
     const challenge = status.getAttribute('data-challenge');
     if (challenge === 'left' || challenge === 'right') return `challenge-${challenge}`;
     const looking = status.getAttribute('data-status') === 'looking';
+    // A new attempt: the person looks at the camera afresh.
+    if (looking && !state.looking) state.fresh = true;
+    state.looking = looking;
     const asked = document.querySelector('[data-testid="liveness-prompt"]') !== null;
     state.alive = looking && status.getAttribute('data-live') === 'no' && (state.alive || asked);
     return state.alive ? 'alive' : 'frontal';
@@ -135,7 +140,8 @@
   const tick = () => {
     const now = performance.now();
     const want = readWant();
-    if (want !== state.target) {
+    if (want !== state.target || state.fresh) {
+      state.fresh = false;
       state.target = want;
       state.switchAt = now + cfg.reactionMs;
     }

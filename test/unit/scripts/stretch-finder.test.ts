@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ENROLL_STEPS } from '../../../src/lib/decisions/enroll-guidance';
 import {
+  aliveWindow,
   findRepertoire,
   inView,
   playbackFor,
@@ -122,5 +123,21 @@ describe('findRepertoire', () => {
     );
     expect(offset.views.straight).toBeNull();
     expect(offset.couldEnroll).toBe(false);
+  });
+});
+
+describe('aliveWindow', () => {
+  it('starts the footage where a sign of life comes soonest, near frontal, to a second past it', () => {
+    const t = timeline([...hold(30, 1, 2), ...hold(10, 25, 2)]);
+    expect(aliveWindow(t)).toBeNull();
+    // Soonest at sample 32, but turned away; at sample 10 (frame 30) it comes in 0.5 s.
+    const after = t.samples.map((_, k) => (k === 32 ? 0.1 : k === 10 ? 0.5 : k === 20 ? 2 : null));
+    const w = aliveWindow({ ...t, aliveAfter: after })!;
+    expect(w[0]).toBe(10);
+    // 0.5 s + 1 s at 30 fps from frame 30: frames up to 75, sample 25.
+    expect(w[1]).toBe(25);
+    const r = findRepertoire({ ...t, aliveAfter: after });
+    expect(playbackFor(r, 'alive')!.frames[0]).toBe(30);
+    expect(r.frontal!.frames[0]).toBe(30);
   });
 });
