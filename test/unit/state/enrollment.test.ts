@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { EnrollmentFlow } from '../../../src/lib/state/enrollment.svelte';
+import type { HeadPose } from '../../../src/lib/math/head-pose';
 import { liveFace } from '../decisions/synthetic-face';
 
-const pose = (yaw: number, pitch: number) => ({ yaw, pitch, roll: 0 });
+const pose = (yaw: number, pitch: number): HeadPose => ({ yaw, pitch, roll: 0, source: 'mesh' });
 const embedding = () => new Float32Array(8).fill(0.5);
 
 /** A blink at 100 ms a frame (liveness.test.ts: live at 600 ms). */
