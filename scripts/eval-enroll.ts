@@ -132,16 +132,23 @@ async function attempt(page: Page, name: string, challenges: Set<string>): Promi
   const limit = started + 60_000;
   while (Date.now() < limit) {
     // One read of the screen (an element may go between two separate reads).
-    const seen = await page.evaluate(() => {
-      const get = (id: string, name: string) =>
-        document.querySelector(`[data-testid="${id}"]`)?.getAttribute(name) ?? null;
+    // A string, not a function: tsx would name the inner arrow with a helper the page lacks.
+    const seen = await page.evaluate<{
+      open: boolean;
+      status: string | null;
+      challenge: string | null;
+      reason: string | null;
+    }>(`(() => {
+      const el = (id) => document.querySelector('[data-testid="' + id + '"]');
+      const status = el('verify-status');
+      const ended = el('attempt-ended');
       return {
-        open: document.querySelector('[data-testid="vault-open"]') !== null,
-        status: get('verify-status', 'data-status'),
-        challenge: get('verify-status', 'data-challenge'),
-        reason: get('attempt-ended', 'data-reason'),
+        open: el('vault-open') !== null,
+        status: status ? status.getAttribute('data-status') : null,
+        challenge: status ? status.getAttribute('data-challenge') : null,
+        reason: ended ? ended.getAttribute('data-reason') : null,
       };
-    });
+    })()`);
     if (seen.open) {
       return { opened: true, seconds: (Date.now() - started) / 1000, status: 'open', reason: '' };
     }
