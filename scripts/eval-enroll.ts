@@ -90,10 +90,12 @@ interface PersonResult {
 }
 
 function startPreview(): Promise<ChildProcess> {
-  const child = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // Its own process group, so the whole of it stops at the end (npx alone would leave vite).
+  const child = spawn(
+    resolve(ROOT, 'node_modules/.bin/vite'),
+    ['preview', '--port', String(PORT), '--strictPort'],
+    { cwd: ROOT, stdio: 'ignore', detached: true },
+  );
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => reject(new Error('vite preview did not start')), 60_000);
     const poll = async () => {
@@ -302,7 +304,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await browser.close();
-    preview.kill();
+    if (preview.pid !== undefined) process.kill(-preview.pid);
   }
   const could = people.filter((p) => p.could_enroll);
   const enrolled = people.filter((p) => p.enrolled);
@@ -353,3 +355,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+process.exit(0);
