@@ -140,8 +140,12 @@ export function inView(
 
 /** How far back the approach to a view may start (s). */
 const APPROACH_S = 2;
-/** Footage before the straight view played with it (s), for the sign of life. */
-const LEAD_IN_S = 3;
+/**
+ * Footage before the straight view played with it (s). None: the app would take its straight
+ * sample from that footage wherever it passes ±5°, not from the run the turns were planned from;
+ * a sign of life is shown when the screen asks for one (`alive`).
+ */
+const LEAD_IN_S = 0;
 
 /**
  * The playback for runs of samples passing `test`: the longest run (ties: the first), after its

@@ -70,7 +70,7 @@ describe('findRepertoire', () => {
     const r = findRepertoire(COOPERATIVE);
     expect(r.couldEnroll).toBe(true);
     const { straight, left, right, nod } = r.views;
-    // Straight: the footage before it (up to 3 s: time for a blink), then its frames back and forth.
+    // Straight: its frames from the start of the run, back and forth.
     expect(straight!.frames[0]).toBe(COOPERATIVE.samples[0]!.frame);
     expect(straight!.loop!.length).toBeGreaterThan(1);
     expect(left!.yaw).toBe(22);
