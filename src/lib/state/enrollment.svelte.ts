@@ -57,11 +57,15 @@ export class EnrollmentFlow {
   }
 
   /**
-   * Every camera frame during capture, usable or not: the liveness check follows the face, and
-   * starts over when the face leaves or jumps (so a photo swapped in must prove itself again).
+   * Every camera frame during capture, usable or not: the liveness check follows the face until it
+   * shows itself alive (starting over when the face leaves or jumps, so a photo swapped in before
+   * that must prove itself). A live face shown once covers the whole enrollment: the views after
+   * it are taken as soon as they are reached, without a new sign of life each (a turn held still,
+   * or a face lost for a moment while it turns, asked for one again: issue 24). Starting over
+   * (restart) asks again.
    */
   observe(now: number, points: MeshPoints | null): void {
-    if (this.status !== 'capturing') return;
+    if (this.status !== 'capturing' || this.live) return;
     this.liveness.push(now, points);
     this.live = this.liveness.live;
     const since = this.liveness.stretchStart;

@@ -9,6 +9,14 @@ export const STEP_PROMPTS: Record<EnrollStep['id'], string> = {
   nod: 'Tilt your chin up or down a little',
 };
 
+/** Each view's short name, for the progress ring (what is done, what is still missing). */
+export const STEP_NAMES: Record<EnrollStep['id'], string> = {
+  straight: 'straight',
+  left: 'turn left',
+  right: 'turn right',
+  nod: 'chin up or down',
+};
+
 /** Words per axis: `up` moves the angle up (yaw: to your left; pitch: chin down). */
 const WORDS = {
   yaw: {

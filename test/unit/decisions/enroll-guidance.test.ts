@@ -3,6 +3,7 @@ import { ALIGN_TEMPLATE_112, type Point } from '../../../src/lib/math/align';
 import type { DetectedFace } from '../../../src/lib/math/face-select';
 import {
   ENROLL_STEPS,
+  STRAIGHT_MAX_DEG,
   enrollmentGuidance,
   poseHint,
   poseInTarget,
@@ -78,10 +79,25 @@ describe('ENROLL_STEPS', () => {
     expect(straight.pitch.max).toBeLessThanOrEqual(DEFAULT_QUALITY.maxAbsPitchDeg);
   });
 
+  it('takes the straight view only near frontal, so a turn asks no more than 12° + 5° from facing the camera', () => {
+    expect(STRAIGHT_MAX_DEG).toBe(5);
+    for (const id of ['left', 'right'] as const) {
+      const sign = id === 'left' ? 1 : -1;
+      // The worst straight sample the view allows, on the far side from the turn.
+      const worst = pose(-sign * STRAIGHT_MAX_DEG, 0);
+      expect(poseInTarget(step('straight'), worst)).toBe(true);
+      expect(poseInTarget(step(id), pose(sign * 7, 0), worst)).toBe(true);
+      expect(poseInTarget(step(id), pose(sign * 6.9, 0), worst)).toBe(false);
+    }
+  });
+
   it('measures the turns and the nod from the straight pose', () => {
-    expect(poseInTarget(step('straight'), pose(-8, 11))).toBe(true);
-    expect(poseInTarget(step('straight'), pose(-11, 0))).toBe(false);
-    expect(poseInTarget(step('straight'), pose(0, 13))).toBe(false);
+    // Straight: within 5° of facing the camera on both axes.
+    expect(poseInTarget(step('straight'), pose(-5, 5))).toBe(true);
+    expect(poseInTarget(step('straight'), pose(4.9, -4.9))).toBe(true);
+    expect(poseInTarget(step('straight'), pose(-5.1, 0))).toBe(false);
+    expect(poseInTarget(step('straight'), pose(0, 5.1))).toBe(false);
+    expect(poseInTarget(step('straight'), pose(-8, 11))).toBe(false);
     // Left: Δyaw in [12, 40] with |Δpitch| <= 10.
     expect(poseInTarget(step('left'), pose(10, 5), STRAIGHT)).toBe(true);
     expect(poseInTarget(step('left'), pose(9, 5), STRAIGHT)).toBe(false);
