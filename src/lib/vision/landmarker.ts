@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { applySimilarity, invertSimilarity, similarityScale, type Similarity } from '../math/align';
 import { MESH_POINTS, type FaceMesh, type Point3 } from '../math/face-mesh';
 import { LANDMARK_MODEL_DIR, LANDMARK_MODEL_FILES } from './landmark-model-files';
 import { warpToCrop } from './warp';
-import { fetchModelFile, ModelFileError } from '../embedding/model-fetch';
-import { backendSettled, registerBrowserBackends, withBackendLock } from '../embedding/backend';
+import { ModelFileError } from '../embedding/model-fetch';
+import { loadPinnedGraphModel } from './pinned-graph-model';
+import { registerBrowserBackends } from '../embedding/backend';
 
 /** The face-mesh model's input side, pixels. */
 export const MESH_INPUT = 192;
@@ -23,28 +23,6 @@ export interface FaceLandmarkerHandle {
    */
   estimate(source: CanvasImageSource, roi: Similarity): Promise<FaceMesh>;
   close(): void;
-}
-
-interface ModelJson {
-  modelTopology: object;
-  weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
-}
-
-/** A pinned landmark model file, fetched and checked; any failure is a LandmarkerLoadError. */
-async function fetchVerified(
-  base: URL,
-  file: (typeof LANDMARK_MODEL_FILES)[number],
-): Promise<ArrayBuffer> {
-  const expected = { path: file.name, bytes: file.bytes, sha256: file.sha256 };
-  try {
-    return await fetchModelFile(new URL(LANDMARK_MODEL_DIR + file.name, base).href, expected, {
-      what: 'face landmark model',
-    });
-  } catch (cause) {
-    throw new LandmarkerLoadError(cause instanceof Error ? cause.message : String(cause), {
-      cause,
-    });
-  }
 }
 
 function warp(source: CanvasImageSource, roi: Similarity): Float32Array {
@@ -78,41 +56,20 @@ export async function createFaceLandmarker(baseUrl: string): Promise<FaceLandmar
   const base = new URL(baseUrl, globalThis.location?.href);
   // The model runs on tfjs: the same backends as the backbone, registered once per page.
   await registerBrowserBackends(new URL('tfjs/', base).href);
-  const [jsonFile, binFile] = LANDMARK_MODEL_FILES;
-  const [jsonBytes, weightBytes] = await Promise.all([
-    fetchVerified(base, jsonFile),
-    fetchVerified(base, binFile),
-  ]);
-  const load = async (): Promise<GraphModel> => {
-    try {
-      const json = JSON.parse(new TextDecoder().decode(jsonBytes)) as ModelJson;
-      return await withBackendLock(() =>
-        loadGraphModel(
-          tf.io.fromMemory({
-            modelTopology: json.modelTopology,
-            weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-            weightData: weightBytes,
-          }),
-        ),
-      );
-    } catch (cause) {
-      throw new LandmarkerLoadError(`The face landmark model could not start: ${String(cause)}`);
-    }
-  };
-  let model = await load();
-  let loadedOn = tf.getBackend();
+  const model = await loadPinnedGraphModel(
+    base,
+    LANDMARK_MODEL_DIR,
+    LANDMARK_MODEL_FILES,
+    'face landmark model',
+    (message, cause) => new LandmarkerLoadError(message, { cause }),
+  );
   return {
     async estimate(source, roi) {
-      await backendSettled();
-      // Its weights live on one backend; after a switch (a lost GPU) it loads again on the new one.
-      if (tf.getBackend() !== loadedOn) {
-        loadedOn = tf.getBackend();
-        model = await load();
-      }
+      const graph = await model.current();
       const pixels = warp(source, roi);
       const outputs = tf.tidy(() => {
         const input = tf.tensor4d(pixels, [1, MESH_INPUT, MESH_INPUT, 3]);
-        return model.execute(input) as tf.Tensor[];
+        return graph.execute(input) as tf.Tensor[];
       });
       try {
         const meshT = outputs.find((t) => t.shape[t.shape.length - 1] === MESH_POINTS * 3);

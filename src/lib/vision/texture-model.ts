@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
+import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { FaceBox } from '../math/face-select';
-import { fetchModelFile, ModelFileError } from '../embedding/model-fetch';
-import { backendSettled, withBackendLock } from '../embedding/backend';
+import { ModelFileError } from '../embedding/model-fetch';
+import { loadPinnedGraphModel } from './pinned-graph-model';
 
 /**
  * The texture score of a face: Human's LivenessNet (@vladmandic/human 3.3.6, MIT,
@@ -95,65 +95,25 @@ export interface TextureScorer {
   close(): void;
 }
 
-interface ModelJson {
-  modelTopology: object;
-  weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
-}
-
-async function fetchPinned(base: URL, file: (typeof TEXTURE_MODEL_FILES)[number]) {
-  try {
-    return await fetchModelFile(
-      new URL(TEXTURE_MODEL_DIR + file.name, base).href,
-      { path: file.name, bytes: file.bytes, sha256: file.sha256 },
-      { what: 'face texture model' },
-    );
-  } catch (cause) {
-    throw new TextureModelLoadError(cause instanceof Error ? cause.message : String(cause), {
-      cause,
-    });
-  }
-}
-
 /**
  * Loads the pinned files from `baseUrl` + TEXTURE_MODEL_DIR on the current tfjs backend (the
  * caller registers and picks the backends, as for the landmarker).
  */
 export async function createTextureScorer(baseUrl: string): Promise<TextureScorer> {
   const base = new URL(baseUrl, globalThis.location?.href);
-  const [jsonFile, binFile] = TEXTURE_MODEL_FILES;
-  const [jsonBytes, weightBytes] = await Promise.all([
-    fetchPinned(base, jsonFile),
-    fetchPinned(base, binFile),
-  ]);
-  const load = async (): Promise<GraphModel> => {
-    try {
-      const json = JSON.parse(new TextDecoder().decode(jsonBytes)) as ModelJson;
-      return await withBackendLock(() =>
-        loadGraphModel(
-          tf.io.fromMemory({
-            modelTopology: json.modelTopology,
-            weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-            weightData: weightBytes,
-          }),
-        ),
-      );
-    } catch (cause) {
-      throw new TextureModelLoadError(`The face texture model could not start: ${String(cause)}`);
-    }
-  };
-  let model = await load();
-  let loadedOn = tf.getBackend();
+  const model = await loadPinnedGraphModel(
+    base,
+    TEXTURE_MODEL_DIR,
+    TEXTURE_MODEL_FILES,
+    'face texture model',
+    (message, cause) => new TextureModelLoadError(message, { cause }),
+  );
   return {
     async score(source, box) {
-      await backendSettled();
-      // Its weights live on one backend; after a switch (a lost GPU) it loads again.
-      if (tf.getBackend() !== loadedOn) {
-        loadedOn = tf.getBackend();
-        model = await load();
-      }
+      const graph = await model.current();
       const frame = source instanceof tf.Tensor ? null : tf.browser.fromPixels(source);
       try {
-        const out = textureScoreTensor(model, frame ?? (source as tf.Tensor3D), box);
+        const out = textureScoreTensor(graph, frame ?? (source as tf.Tensor3D), box);
         try {
           return (await out.data())[0] ?? Number.NaN;
         } finally {
