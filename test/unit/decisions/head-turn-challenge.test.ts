@@ -58,6 +58,17 @@ const swung = (yaws: number[]): Frame[] => {
   });
 };
 
+/** A straight and a 25-degree turned picture of the face, each shown for 0.5 s in turn, for 6 s. */
+function slideshow(): Frame[] {
+  const straight = liveFace({ yaw: 0 });
+  const turned = liveFace({ yaw: 25 });
+  return Array.from({ length: 6 * FPS }, (_, i) =>
+    Math.floor((i * DT) / 500) % 2 === 1
+      ? { points: turned, yaw: 25 }
+      : { points: straight, yaw: 0 },
+  );
+}
+
 describe('the requested head turn', () => {
   it('passes a live head that turns the asked way and back', () => {
     expect(run('left', live(turnCurve(35)))).not.toBeNull();
@@ -78,25 +89,13 @@ describe('the requested head turn', () => {
   it('the flat and jump checks are what refuse the picture and the slideshow', () => {
     const lax = { ...CHALLENGE_RULES, parallax: 0, between: 0 };
     expect(run('left', swung(turnCurve(30)), new HeadTurnChallenge('left', lax))).not.toBeNull();
-    const straight = liveFace({ yaw: 0 });
-    const turned = liveFace({ yaw: 25 });
-    const slides: Frame[] = Array.from({ length: 6 * FPS }, (_, i) =>
-      Math.floor((i * DT) / 500) % 2 === 1
-        ? { points: turned, yaw: 25 }
-        : { points: straight, yaw: 0 },
-    );
+    const slides = slideshow();
     const noReaction = { ...lax, reactionMs: 0 };
     expect(run('left', slides, new HeadTurnChallenge('left', noReaction))).not.toBeNull();
   });
 
   it('never passes a slideshow of a straight and a turned face (a jump, not a turn)', () => {
-    const straight = liveFace({ yaw: 0 });
-    const turned = liveFace({ yaw: 25 });
-    const frames: Frame[] = Array.from({ length: 6 * FPS }, (_, i) =>
-      Math.floor((i * DT) / 500) % 2 === 1
-        ? { points: turned, yaw: 25 }
-        : { points: straight, yaw: 0 },
-    );
+    const frames = slideshow();
     expect(run('left', frames)).toBeNull();
   });
 
