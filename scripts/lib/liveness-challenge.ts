@@ -149,8 +149,10 @@ export function challengeAttack(
 /**
  * A genuine window starting at frame `from` of `frames` (the whole video, at a fixed rate): the
  * person faces the camera (the window plays) until REACTION_MS after the request, then answers
- * with the stretch of their own footage that starts nearest their pose then, and plays on from
- * its end.
+ * with the stretch of their own footage that starts nearest their pose then (within
+ * ANSWER_START_DEG), and plays on from its end. Footage with no such stretch cannot answer from
+ * where the head is: a stretch that starts elsewhere would teleport the head, which the app
+ * rightly reads as a jump or a turn the wrong way.
  */
 export function challengeGenuine(
   frames: readonly MeshFrame[],
@@ -187,15 +189,6 @@ export function challengeGenuine(
     if (d <= ANSWER_START_DEG && cost < best) {
       best = cost;
       answer = s;
-    }
-  }
-  if (!answer) {
-    for (const s of stretches) {
-      const cost = s.to - s.from;
-      if (cost < best) {
-        best = cost;
-        answer = s;
-      }
     }
   }
   // Without an answer in the footage the person is seen as they are (a blink may still come).

@@ -54,6 +54,26 @@ export interface LivenessRules {
    * through in-between poses, a slideshow swaps one picture for another at once.
    */
   cut: number;
+  /**
+   * A picture swapped for another of the same face: between two frames at most CUT_WITHIN_MS
+   * apart both eyes and the lips jump by `share` of what a blink and a lip movement need, while
+   * the rigid points stray from one homography by more than `rigid` (eye distances, a few times
+   * the landmarks' frame-to-frame shake). A live face's blink moves the lids, a word the lips; a
+   * slideshow changes the whole face at once. It starts the evidence over, as a cut does.
+   */
+  swap: { share: number; rigid: number };
+  /**
+   * Eyes shut (below halfway between their widest and narrowest) for longer than this (ms, first
+   * to last shut frame) are a picture held, not a blink: a blink closes the lids for 100-300 ms, a
+   * slideshow at 0.5-2 Hz holds its shut picture 500 ms or more.
+   */
+  blinkHoldMs: number;
+  /**
+   * The lips' largest change between two frames must stay under this share of their whole range:
+   * lips that part or close pass through in-between openings at the camera's rate, a picture
+   * swapped for an open-mouthed one jumps the whole way at once.
+   */
+  lipStep: number;
   /** Blinks and lips are read only while the face moves slower than this. */
   steady: SteadyLimits;
   /** Parallax is read only while the face spins and zooms slower than this (a turn slides it). */
@@ -74,6 +94,9 @@ export const LIVENESS_RULES: LivenessRules = {
   jump: 1.0,
   scaleJump: 1.3,
   cut: 0.15,
+  swap: { share: 0.5, rigid: 0.03 },
+  blinkHoldMs: 300,
+  lipStep: 0.8,
   steady: { degPerS: 40, scalePerS: 0.5, shiftPerS: 2 },
   steadyParallax: { degPerS: 40, scalePerS: 1, shiftPerS: Infinity },
 };
@@ -241,6 +264,18 @@ export class LivenessCheck {
     this.stretchStart = null;
   }
 
+  /** Another picture between two close frames: a cut, or a swap to the same face (LivenessRules). */
+  private swapped(a: Measure, b: Measure): boolean {
+    const rigid = parallaxBetween(a, b);
+    if (rigid > this.rules.cut) return true;
+    const { blink, mouth, swap } = this.rules;
+    if (rigid <= swap.rigid || Math.abs(a.mouth - b.mouth) < swap.share * mouth) return false;
+    return [0, 1].every((k) => {
+      const [x, y] = [a.eyes[k as 0 | 1], b.eyes[k as 0 | 1]];
+      return Math.abs(x - y) >= swap.share * blink * Math.max(x, y);
+    });
+  }
+
   /**
    * One frame at time `t` (ms): its mesh points, or null when there was no usable face (none, or
    * one the quality gate refused: liveness reads the frames a match could be made from).
@@ -255,7 +290,7 @@ export class LivenessCheck {
     if (
       previous &&
       (t - previous.t > this.rules.gapMs ||
-        (t - previous.t <= CUT_WITHIN_MS && parallaxBetween(previous, measured) > this.rules.cut) ||
+        (t - previous.t <= CUT_WITHIN_MS && this.swapped(previous, measured)) ||
         dist(previous.centre, measured.centre) > this.rules.jump * measured.scale ||
         Math.max(previous.scale, measured.scale) >
           this.rules.scaleJump * Math.min(previous.scale, measured.scale))
@@ -292,10 +327,15 @@ export class LivenessCheck {
     const lips = steady.map((s) => s.mouth);
     // A cue made of jumps alone (two pictures in turn) is no movement: see inBetween().
     const blink =
-      inBetween(eyes[0]!) && inBetween(eyes[1]!)
+      inBetween(eyes[0]!) &&
+      inBetween(eyes[1]!) &&
+      shutFor(eyes[0]!, eyes[1]!, steady) <= this.rules.blinkHoldMs
         ? Math.min(excursion(eyes[0]!, 'down', true), excursion(eyes[1]!, 'down', true))
         : 0;
-    const mouth = inBetween(lips) ? excursion(lips, 'either', false) : 0;
+    const mouth =
+      inBetween(lips) && largestStep(lips) < this.rules.lipStep * spread(lips)
+        ? excursion(lips, 'either', false)
+        : 0;
     this.best = {
       blink: Math.max(this.best.blink, blink),
       mouth: Math.max(this.best.mouth, mouth),
@@ -334,6 +374,39 @@ export function inBetween(values: readonly number[]): boolean {
   const a = lo + (hi - lo) / 4;
   const b = hi - (hi - lo) / 4;
   return values.some((v) => v > a && v < b);
+}
+
+function spread(values: readonly number[]): number {
+  return Math.max(...values) - Math.min(...values);
+}
+
+function largestStep(values: readonly number[]): number {
+  let step = 0;
+  for (let i = 1; i < values.length; i++) {
+    step = Math.max(step, Math.abs(values[i]! - values[i - 1]!));
+  }
+  return step;
+}
+
+/** The longest time both eyes stayed below halfway between their widest and narrowest (ms). */
+export function shutFor(
+  right: readonly number[],
+  left: readonly number[],
+  at: readonly { t: number }[],
+): number {
+  const half = (v: readonly number[]) => (Math.max(...v) + Math.min(...v)) / 2;
+  const [r, l] = [half(right), half(left)];
+  let longest = 0;
+  let since: number | null = null;
+  for (let i = 0; i < at.length; i++) {
+    if (right[i]! < r && left[i]! < l) {
+      since ??= at[i]!.t;
+      longest = Math.max(longest, at[i]!.t - since);
+    } else {
+      since = null;
+    }
+  }
+  return longest;
 }
 
 /**
