@@ -155,29 +155,35 @@ function viewPlayback(
   t: PoseTimeline,
   test: (s: Sample) => boolean,
   base: Pose,
-  options: { leadIn?: number; score?: (s: Sample) => number } = {},
+  options: { leadIn?: number; score?: (s: Sample) => number; fromBase?: boolean } = {},
 ): Playback | null {
-  const found = runs(t.samples, test);
-  if (found.length === 0) return null;
   const score = options.score ?? (() => 0);
-  const best = found.reduce((a, b) => {
-    const len = (r: [number, number]) => r[1] - r[0];
-    return len(b) > len(a) ? b : a;
-  });
-  const [a, b] = best;
   const step = t.samples.length > 1 ? t.samples[1]!.frame - t.samples[0]!.frame : 1;
   const back = Math.round(((options.leadIn ?? APPROACH_S) * t.fps) / step);
-  let start = a;
-  if (options.leadIn === undefined) {
-    // From the last near-frontal sample before the run (the person starts facing the camera).
+  // Where each run's playback starts: with no fixed lead-in, at the last near-frontal sample
+  // before the run (the person starts facing the camera), else `back` samples before it.
+  const startOf = ([a]: [number, number]): { start: number; fromBase: boolean } => {
+    if (options.leadIn !== undefined) return { start: Math.max(0, a - back), fromBase: false };
+    let start = a;
     for (let k = a - 1; k >= Math.max(0, a - back); k--) {
       const s = t.samples[k]!;
       start = k;
-      if (usable(s) && Math.abs(s.yaw - base.yaw) < 6 && Math.abs(s.pitch - base.pitch) < 6) break;
+      if (usable(s) && Math.abs(s.yaw - base.yaw) < 6 && Math.abs(s.pitch - base.pitch) < 6) {
+        return { start, fromBase: true };
+      }
     }
-  } else {
-    start = Math.max(0, a - back);
-  }
+    return { start, fromBase: false };
+  };
+  // A turn asked for at the unlock has to start where the head is (facing the camera): a stretch
+  // that comes from elsewhere would teleport the head, which the app reads as a wrong-way turn.
+  const found = runs(t.samples, test).filter((r) => !options.fromBase || startOf(r).fromBase);
+  if (found.length === 0) return null;
+  const best = found.reduce((x, y) => {
+    const len = (r: [number, number]) => r[1] - r[0];
+    return len(y) > len(x) ? y : x;
+  });
+  const [a, b] = best;
+  const { start } = startOf(best);
   const holdFrames = range(t.samples[a]!.frame, t.samples[b]!.frame);
   const peak = t.samples
     .slice(a, b + 1)
@@ -279,7 +285,13 @@ export function findRepertoire(
   const frontalTest = (s: Sample) => Math.abs(s.yaw) <= 8 && Math.abs(s.pitch) <= 10;
   const frontal = viewPlayback(t, frontalTest, { yaw: 0, pitch: 0 }, { leadIn: 0 });
   // Facing the camera starts where the footage soonest shows a sign of life, then holds frontal.
-  const alive = aliveWindow(t);
+  // (Only where the head stays near-frontal: a sign of life in the middle of a big turn is not
+  // a person facing the camera, and would read as a turn the moment a side is asked.)
+  const window = aliveWindow(t);
+  const alive =
+    window && t.samples.slice(window[0], window[1] + 1).every((s) => !usable(s) || frontalTest(s))
+      ? window
+      : null;
   if (frontal && alive)
     frontal.frames = range(t.samples[alive[0]]!.frame, t.samples[alive[1]]!.frame);
   const base = { yaw: 0, pitch: 0 };
@@ -296,7 +308,7 @@ export function findRepertoire(
       t,
       (s) => sign * (s.yaw - base.yaw) >= CHALLENGE_TURN_DEG && Math.abs(s.yaw) <= 35,
       base,
-      { score: (s) => sign * s.yaw },
+      { score: (s) => sign * s.yaw, fromBase: true },
     );
     if (!turn) return null;
     const hold = turn.loop ?? [];

@@ -2,7 +2,14 @@ import { existsSync } from 'node:fs';
 import { makeFakeCamera } from '../../scripts/make-fake-camera.ts';
 import { fakeCamera, LFW, lfwPhoto, VIDEOS } from './paths.ts';
 import { makeImports } from './real-imports.ts';
-import { frames, tinyFaceCamera, videoCamera } from './video-cameras.ts';
+import {
+  extractVideoFrames,
+  frames,
+  movedPhotoCamera,
+  tinyFaceCamera,
+  videoCamera,
+} from './video-cameras.ts';
+import { resolve } from 'node:path';
 
 /** Fake camera videos made from LFW photos; regenerated each run so they always match the script. */
 export const CAMERAS: Record<string, string[]> = {
@@ -45,6 +52,10 @@ export const VIDEO_CAMERAS: Record<string, { video: string; frames: number[] }> 
   'd9-verify': { video: 'd9', frames: frames(0, 60) },
   // One frame of d3 (frontal, not among the enrollment's frames) held still: a photo of Alice.
   'd3-still': { video: 'd3', frames: Array.from({ length: 20 }, () => 64) },
+  // A photo of Sam (real-imports.ts): a frame of his live clip none of his views came from.
+  'sam-still': { video: 'webcam-genuine', frames: Array.from({ length: 20 }, () => 20) },
+  // The real phone replay of Sam, as recorded, looped by Chromium.
+  'sam-replay': { video: 'phone-screen-replay', frames: frames(0, 104) },
   // Nobody enrolls d12: a stranger.
   'd12-stranger': { video: 'd12', frames: frames(0, 45) },
 };
@@ -62,6 +73,10 @@ export default async function globalSetup(): Promise<void> {
   for (const [name, { video, frames: indices }] of Object.entries(VIDEO_CAMERAS)) {
     videoCamera(name, video, indices);
   }
+  movedPhotoCamera(
+    'sam-moved',
+    resolve(extractVideoFrames('webcam-genuine'), 'webcam-genuine_0021.jpg'),
+  );
   // The whole photo 64 px wide: its face far below the gate's 80 px, so no frame of an attempt is usable.
   tinyFaceCamera('tiny-face', lfwPhoto('George_W_Bush', 1), 64);
   const started = Date.now();

@@ -47,6 +47,17 @@ export const BOB_D9: ImportPerson = {
 };
 
 /**
+ * The man of the real phone replay (videos-wild/attack-pair), from his live clip: straight at 1.0
+ * and 2.4 s, left (+15°) at 4.0 s, right (-18°) at 6.8 s, straight at 12.6 s. The challenge e2e
+ * shows his photo, his photo moved and the replay to the camera; none of those frames is here.
+ */
+export const SAM_ATTACK_PAIR: ImportPerson = {
+  name: 'Sam',
+  source: 'frames',
+  files: [10, 24, 40, 68, 126].map((i) => frameFile('webcam-genuine', i)),
+};
+
+/**
  * Real, distinct LFW faces for the imports: five from View-2 folds 6-10, whom the model never saw in
  * training, and three from the training side (Colin Powell fold 4, Tony Blair fold 2, Hugo Chavez
  * fold 1). The e2e needs distinct people, not unseen ones; accuracy is measured by `npm run eval`.
@@ -68,10 +79,12 @@ export const IMPORTS: Record<string, ImportPerson[]> = {
   'bob-carol': [BOB_D9, LFW_PEOPLE[0]!],
   // With Alice (d3) enrolled through the guided UI: ten people.
   nine: [BOB_D9, ...LFW_PEOPLE],
+  sam: [SAM_ATTACK_PAIR],
 };
 
 async function embedAll(people: ImportPerson[]): Promise<Map<string, Float32Array>> {
   extractVideoFrames('d9');
+  extractVideoFrames('webcam-genuine');
   const roots = { lfw: LFW, frames: FRAMES_ROOT };
   await initTf('wasm');
   const embedder = await Embedder.load(readManifest('models'), fileFetcher('models'));

@@ -5,7 +5,7 @@
  * camera) go to .cache/e2e/frames-<fps>fps/.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { makeFakeCamera } from '../../scripts/make-fake-camera.ts';
 import { extractFrames, frameFile } from '../../scripts/lib/video-frames.ts';
@@ -58,4 +58,32 @@ export function tinyFaceCamera(name: string, photo: string, size: number): void 
     ...['-vf', `scale=${size}:${size},pad=640:480:(ow-iw)/2:(oh-ih)/2:color=gray,format=yuv420p`],
     ...['-r', '15', '-frames:v', '30', fakeCamera(name)],
   ]);
+}
+
+/**
+ * A photo moved by hand in front of the camera: `photo` drifting sideways and up and down by a
+ * few tens of pixels and tilting by a few degrees, at 10 fps for `seconds` (frames under
+ * .cache/e2e/moved-<name>/).
+ */
+export function movedPhotoCamera(name: string, photo: string, seconds = 8): void {
+  const dir = resolve(E2E_CACHE, `moved-${name}`);
+  mkdirSync(dir, { recursive: true });
+  const motion = [
+    'pad=iw+120:ih+120:60:60:color=gray',
+    "rotate='0.07*sin(2*PI*t*0.6)':c=gray",
+    "crop=iw-120:ih-120:'60+40*sin(2*PI*t*0.45)':'60+25*sin(2*PI*t*0.7)'",
+  ].join(',');
+  execFileSync('ffmpeg', [
+    ...['-v', 'error', '-y', '-loop', '1', '-i', photo, '-t', String(seconds)],
+    ...['-vf', motion, '-r', String(VIDEO_FPS), resolve(dir, 'moved_%04d.jpg')],
+  ]);
+  const count = seconds * VIDEO_FPS;
+  makeFakeCamera({
+    entries: Array.from({ length: count }, (_, i) =>
+      resolve(dir, `moved_${String(i + 1).padStart(4, '0')}.jpg`),
+    ),
+    out: fakeCamera(name),
+    framesPerEntry: 1,
+    fps: VIDEO_FPS,
+  });
 }

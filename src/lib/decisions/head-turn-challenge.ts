@@ -8,11 +8,21 @@
  * - it passes through in-between poses on the way out and on the way back (a slideshow of a
  *   straight and a turned photo jumps, and a jump is not a turn);
  * - the rigid face points stray from one homography between the straight and the turned frame by
- *   at least `parallax` (a flat picture swung to fake the turn moves by one homography).
+ *   at least `parallax` (a flat picture swung to fake the turn moves by one homography);
+ * - no other picture came in between: a cut or a swap between two frames (liveness.ts
+ *   pictureSwapped) starts the turn over, as a slideshow of a straight and a turned photo, whose
+ *   tracker settles through an in-between pose, would otherwise read as a turn.
  *
  * Pure: no DOM, no tfjs. Fed every analysed frame of the attempt, in time order.
  */
-import { measureFrame, parallaxBetween, type MeshPoints } from './liveness';
+import {
+  CUT_WITHIN_MS,
+  LIVENESS_RULES,
+  measureFrame,
+  parallaxBetween,
+  pictureSwapped,
+  type MeshPoints,
+} from './liveness';
 
 /** The person's own left or right (yaw > 0 is turned to the subject's left, head-pose.ts). */
 export type TurnSide = 'left' | 'right';
@@ -40,10 +50,17 @@ export const CHALLENGE_RULES: ChallengeRules = {
   backDeg: 5,
   wrongWayDeg: 10,
   between: 1,
-  parallax: 0.156,
+  parallax: 0.12,
   reactionMs: 150,
   gapMs: 500,
 };
+
+/**
+ * A swapped picture (eyes and lips jumping with the rigid points) starts the turn over; the
+ * liveness check's cut on rigid points alone does not apply here: the mesh of a head turned past
+ * the quality gate's limit shakes by more than that between frames of a real turn.
+ */
+const SWAP_ONLY = { ...LIVENESS_RULES, cut: Infinity };
 
 /**
  * Yaw is read as the median of this many frames: the pose from one frame's mesh jumps by several
@@ -104,6 +121,9 @@ export class HeadTurnChallenge {
   private leftBaseAt: number | null = null;
   /** The last few yaw readings: the turn is read from their median (one frame's misfit is noise). */
   private recentYaw: number[] = [];
+  /** The last frame with one face, to tell a swapped picture from a moving head. */
+  private previous: { t: number; measure: NonNullable<ReturnType<typeof measureFrame>> } | null =
+    null;
 
   constructor(
     readonly side: TurnSide,
@@ -156,6 +176,15 @@ export class HeadTurnChallenge {
       return this.state;
     }
     this.lastFaceAt = t;
+    const previous = this.previous;
+    this.previous = { t, measure };
+    if (
+      previous &&
+      t - previous.t <= CUT_WITHIN_MS &&
+      pictureSwapped(previous.measure, measure, SWAP_ONLY)
+    ) {
+      this.restart();
+    }
     this.recentYaw.push(pose.yaw);
     if (this.recentYaw.length > SMOOTH_FRAMES) this.recentYaw.shift();
     const yaw = median(this.recentYaw);

@@ -224,6 +224,21 @@ function moving(a: Measure, b: Measure, dt: number, limits: SteadyLimits): boole
 }
 
 /**
+ * Another picture between two frames at most CUT_WITHIN_MS apart: a cut to another face, or a
+ * swap to another picture of the same one (LivenessRules `cut` and `swap`).
+ */
+export function pictureSwapped(a: Measure, b: Measure, rules: LivenessRules): boolean {
+  const rigid = parallaxBetween(a, b);
+  if (rigid > rules.cut) return true;
+  const { blink, mouth, swap } = rules;
+  if (rigid <= swap.rigid || Math.abs(a.mouth - b.mouth) < swap.share * mouth) return false;
+  return [0, 1].every((k) => {
+    const [x, y] = [a.eyes[k as 0 | 1], b.eyes[k as 0 | 1]];
+    return Math.abs(x - y) >= swap.share * blink * Math.max(x, y);
+  });
+}
+
+/**
  * Feeds on the frames of one attempt (push) and says when the face has shown itself alive. Once
  * live, it stays live until reset() or until the face is lost or jumps (a new stretch begins).
  */
@@ -264,18 +279,6 @@ export class LivenessCheck {
     this.stretchStart = null;
   }
 
-  /** Another picture between two close frames: a cut, or a swap to the same face (LivenessRules). */
-  private swapped(a: Measure, b: Measure): boolean {
-    const rigid = parallaxBetween(a, b);
-    if (rigid > this.rules.cut) return true;
-    const { blink, mouth, swap } = this.rules;
-    if (rigid <= swap.rigid || Math.abs(a.mouth - b.mouth) < swap.share * mouth) return false;
-    return [0, 1].every((k) => {
-      const [x, y] = [a.eyes[k as 0 | 1], b.eyes[k as 0 | 1]];
-      return Math.abs(x - y) >= swap.share * blink * Math.max(x, y);
-    });
-  }
-
   /**
    * One frame at time `t` (ms): its mesh points, or null when there was no usable face (none, or
    * one the quality gate refused: liveness reads the frames a match could be made from).
@@ -290,7 +293,7 @@ export class LivenessCheck {
     if (
       previous &&
       (t - previous.t > this.rules.gapMs ||
-        (t - previous.t <= CUT_WITHIN_MS && this.swapped(previous, measured)) ||
+        (t - previous.t <= CUT_WITHIN_MS && pictureSwapped(previous, measured, this.rules)) ||
         dist(previous.centre, measured.centre) > this.rules.jump * measured.scale ||
         Math.max(previous.scale, measured.scale) >
           this.rules.scaleJump * Math.min(previous.scale, measured.scale))

@@ -103,6 +103,8 @@ export class VerificationFlow {
   askForLife = $state(false);
   /** The side the screen asks the head to turn to and back (null until asked). */
   challenge = $state<TurnSide | null>(null);
+  /** How the requested turn stands (state, largest turn in degrees, last parallax): for tests. */
+  turnTrace = $state('');
   /** The head turned the other way first: the turn cannot pass in this attempt. */
   wrongWay = $state(false);
   /** What made the face live: 'blink', 'mouth' or 'turn' (null while not live). */
@@ -167,6 +169,7 @@ export class VerificationFlow {
     this.turn = new HeadTurnChallenge(options.side ?? drawSide());
     this.usableSince = null;
     this.challenge = null;
+    this.turnTrace = '';
     this.wrongWay = false;
     this.liveBy = null;
     this.pending = null;
@@ -224,6 +227,7 @@ export class VerificationFlow {
       const seen = analysis.faces.length === 1 && analysis.mesh && analysis.quality.pose;
       turn.push(at, seen ? analysis.mesh!.points : null, seen ? analysis.quality.pose : null);
       this.wrongWay = turn.failed;
+      this.turnTrace = `${turn.state} ${turn.bestTurn.toFixed(0)} ${turn.lastParallax.toFixed(3)}`;
     }
     const passive = this.policy === 'passive-or-turn' ? this.liveness.liveBy : null;
     this.liveBy = turn?.passed ? 'turn' : passive;

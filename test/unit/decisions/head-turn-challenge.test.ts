@@ -99,6 +99,25 @@ describe('the requested head turn', () => {
     expect(run('left', frames)).toBeNull();
   });
 
+  it('never passes a slideshow whose tracker settles through an in-between pose', () => {
+    // Straight with the mouth shut, turned with it open and the eyes narrower (two frames of a
+    // talking person): at each swap the mesh takes a frame to settle, half-way, as in the real
+    // slideshows of the evaluation. The swap, not the pose, gives it away.
+    const straight = liveFace({ yaw: 0, eyes: 1, mouth: 0.2 });
+    const turned = liveFace({ yaw: 25, eyes: 0.5, mouth: 1.4 });
+    const settling = liveFace({ yaw: 8, eyes: 0.6, mouth: 1.3 });
+    const frames: Frame[] = Array.from({ length: 6 * FPS }, (_, i) => {
+      const k = Math.floor((i * DT) / 500);
+      if (i > 0 && Math.floor(((i - 1) * DT) / 500) !== k) return { points: settling, yaw: 8 };
+      return k % 2 === 1 ? { points: turned, yaw: 25 } : { points: straight, yaw: 0 };
+    });
+    const lax = { ...CHALLENGE_RULES, parallax: 0 };
+    expect(run('left', frames, new HeadTurnChallenge('left', lax))).toBeNull();
+    // The same poses without the swap (only the yaw changing) would pass: the rule is what refuses.
+    const posesOnly = frames.map((f) => ({ ...f, points: liveFace({ yaw: f.yaw }) }));
+    expect(run('left', posesOnly, new HeadTurnChallenge('left', lax))).not.toBeNull();
+  });
+
   it('never passes a flat picture swung the asked way, even with a pose estimate that believes it', () => {
     const challenge = new HeadTurnChallenge('left');
     expect(run('left', swung(turnCurve(30)), challenge)).toBeNull();
