@@ -285,13 +285,7 @@ export function findRepertoire(
   const frontalTest = (s: Sample) => Math.abs(s.yaw) <= 8 && Math.abs(s.pitch) <= 10;
   const frontal = viewPlayback(t, frontalTest, { yaw: 0, pitch: 0 }, { leadIn: 0 });
   // Facing the camera starts where the footage soonest shows a sign of life, then holds frontal.
-  // (Only where the head stays near-frontal: a sign of life in the middle of a big turn is not
-  // a person facing the camera, and would read as a turn the moment a side is asked.)
-  const window = aliveWindow(t);
-  const alive =
-    window && t.samples.slice(window[0], window[1] + 1).every((s) => !usable(s) || frontalTest(s))
-      ? window
-      : null;
+  const alive = aliveWindow(t);
   if (frontal && alive)
     frontal.frames = range(t.samples[alive[0]]!.frame, t.samples[alive[1]]!.frame);
   const base = { yaw: 0, pitch: 0 };

@@ -9,9 +9,10 @@
  *   straight and a turned photo jumps, and a jump is not a turn);
  * - the rigid face points stray from one homography between the straight and the turned frame by
  *   at least `parallax` (a flat picture swung to fake the turn moves by one homography);
- * - no other picture came in between: a cut or a swap between two frames (liveness.ts
- *   pictureSwapped) starts the turn over, as a slideshow of a straight and a turned photo, whose
- *   tracker settles through an in-between pose, would otherwise read as a turn.
+ * - no other picture came in between: a swap between two frames (eyes and lips jumping with the
+ *   rigid points: liveness.ts pictureSwapped, SWAP_ONLY below) starts the turn over, as a
+ *   slideshow of a straight and a turned photo, whose tracker settles through an in-between pose,
+ *   would otherwise read as a turn.
  *
  * Pure: no DOM, no tfjs. Fed every analysed frame of the attempt, in time order.
  */

@@ -95,7 +95,7 @@ export const LIVENESS_RULES: LivenessRules = {
   scaleJump: 1.3,
   cut: 0.15,
   swap: { share: 0.5, rigid: 0.03 },
-  blinkHoldMs: 300,
+  blinkHoldMs: Infinity,
   lipStep: 0.8,
   steady: { degPerS: 40, scalePerS: 0.5, shiftPerS: 2 },
   steadyParallax: { degPerS: 40, scalePerS: 1, shiftPerS: Infinity },
