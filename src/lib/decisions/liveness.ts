@@ -332,7 +332,9 @@ export class LivenessCheck {
     const blink =
       inBetween(eyes[0]!) &&
       inBetween(eyes[1]!) &&
-      shutFor(eyes[0]!, eyes[1]!, steady) <= this.rules.blinkHoldMs
+      // Withdrawn for now (Infinity): no need to time the lids on every frame.
+      (!Number.isFinite(this.rules.blinkHoldMs) ||
+        shutFor(eyes[0]!, eyes[1]!, steady) <= this.rules.blinkHoldMs)
         ? Math.min(excursion(eyes[0]!, 'down', true), excursion(eyes[1]!, 'down', true))
         : 0;
     const mouth =
