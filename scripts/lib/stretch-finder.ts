@@ -48,7 +48,8 @@ export interface Playback {
  * What the screen asks of the person: `alive` when it asks for a sign of life (a blink, a small
  * turn), answered with the footage as filmed, back and forth (a real person blinks and moves).
  */
-export type Want = 'frontal' | 'alive' | EnrollStep['id'] | 'challenge-left' | 'challenge-right';
+export type Want =
+  'frontal' | 'facing' | 'alive' | EnrollStep['id'] | 'challenge-left' | 'challenge-right';
 
 export interface Repertoire {
   name: string;
@@ -56,6 +57,12 @@ export interface Repertoire {
   timeline: PoseTimeline;
   /** Near-frontal footage, as a person facing the camera between requests. */
   frontal: Playback | null;
+  /**
+   * The same near-frontal footage without the lead-in where a sign of life shows soonest (that
+   * lead-in may turn the head, which at the unlock is no answer to anything): a person facing the
+   * camera at the unlock, as filmed.
+   */
+  facing: Playback | null;
   /** One playback per enrollment view (null: the footage never shows it). */
   views: Record<EnrollStep['id'], Playback | null>;
   /** Answers to a head-turn request at the unlock (null: cannot answer). */
@@ -69,6 +76,8 @@ export interface Repertoire {
 
 /** Margins kept inside the app's ranges, so pose noise between runs does not miss a target. */
 export const MARGIN_DEG = 2;
+/** After a head-turn answer the head stays where it came back to this long (s). */
+const SETTLE_S = 0.8;
 /** A head-turn answer at the unlock turns at least this far from the frontal pose. */
 export const CHALLENGE_TURN_DEG = 15;
 
@@ -284,6 +293,7 @@ export function findRepertoire(
   // Frontal: the longest near-frontal run (a person facing the camera between requests).
   const frontalTest = (s: Sample) => Math.abs(s.yaw) <= 8 && Math.abs(s.pitch) <= 10;
   const frontal = viewPlayback(t, frontalTest, { yaw: 0, pitch: 0 }, { leadIn: 0 });
+  const facing = frontal && { ...frontal, frames: [] };
   // Facing the camera starts where the footage soonest shows a sign of life, then holds frontal.
   const alive = aliveWindow(t);
   if (frontal && alive)
@@ -296,19 +306,27 @@ export function findRepertoire(
     base.pitch = median(poses.map((s) => s.pitch));
     frontal.yaw = base.yaw;
     frontal.pitch = base.pitch;
+    facing!.yaw = base.yaw;
+    facing!.pitch = base.pitch;
   }
-  const challenge = (sign: 1 | -1): Playback | null => {
-    const turn = viewPlayback(
+  // A turn within 35° where the footage has one, else a wider one (people asked to turn do both).
+  const challengeTurn = (sign: 1 | -1, limit: number) =>
+    viewPlayback(
       t,
-      (s) => sign * (s.yaw - base.yaw) >= CHALLENGE_TURN_DEG && Math.abs(s.yaw) <= 35,
+      (s) => sign * (s.yaw - base.yaw) >= CHALLENGE_TURN_DEG && Math.abs(s.yaw) <= limit,
       base,
       { score: (s) => sign * s.yaw, fromBase: true },
     );
+  const challenge = (sign: 1 | -1): Playback | null => {
+    const turn = challengeTurn(sign, 35) ?? challengeTurn(sign, 70);
     if (!turn) return null;
     const hold = turn.loop ?? [];
     const there = [...turn.frames, ...hold.slice(0, Math.ceil(hold.length / 2))];
+    // Back where it started, the head stays a moment (as a person does) before the footage
+    // facing the camera takes over.
+    const settle = Array.from({ length: Math.round(SETTLE_S * t.fps) }, () => there[0]!);
     return {
-      frames: [...there, ...there.slice(0, -1).reverse()],
+      frames: [...there, ...there.slice(0, -1).reverse(), ...settle],
       loop: null,
       yaw: turn.yaw,
       pitch: turn.pitch,
@@ -319,6 +337,7 @@ export function findRepertoire(
     fps: t.fps,
     timeline: t,
     frontal,
+    facing,
     views,
     challenges: { left: challenge(1), right: challenge(-1) },
     // Could enroll: the straight stretch, and from its pose a stretch for every other view.
@@ -338,6 +357,7 @@ export function playbackFor(
   steps: readonly EnrollStep[] = ENROLL_STEPS,
 ): Playback | null {
   if (want === 'frontal') return r.frontal;
+  if (want === 'facing') return r.facing;
   if (want === 'alive') {
     // Where the footage soonest shows a sign of life, back and forth; else all of it.
     const w = aliveWindow(r.timeline);

@@ -23,7 +23,11 @@
     alive: false,
     looking: false,
     fresh: false,
+    lastTick: null,
+    waitingSince: null,
   };
+  /** The longest the playback waits for one frame to be decoded (ms). */
+  const MAX_WAIT_MS = 300;
   let canvas = null;
   let ctx = null;
   let timer = null;
@@ -57,19 +61,14 @@
       return enroll.getAttribute('data-step-id') || 'frontal';
     }
     const status = document.querySelector('[data-testid="verify-status"]');
-    if (!status) {
-      state.alive = false;
-      return 'frontal';
-    }
+    if (!status) return 'frontal';
     const challenge = status.getAttribute('data-challenge');
     if (challenge === 'left' || challenge === 'right') return `challenge-${challenge}`;
     const looking = status.getAttribute('data-status') === 'looking';
-    // A new attempt: the person looks at the camera afresh.
+    // A new attempt: the person looks at the camera afresh, as filmed facing it.
     if (looking && !state.looking) state.fresh = true;
     state.looking = looking;
-    const asked = document.querySelector('[data-testid="liveness-prompt"]') !== null;
-    state.alive = looking && status.getAttribute('data-live') === 'no' && (state.alive || asked);
-    return state.alive ? 'alive' : 'frontal';
+    return 'facing';
   };
 
   const start = (want, now, chosen) => {
@@ -79,8 +78,8 @@
     const cannot = playback === null;
     if (cannot) {
       // The footage has no such stretch: the person plays on as if facing the camera.
-      playing = 'frontal';
-      playback = playbacks.frontal;
+      playing = want.startsWith('challenge-') ? 'facing' : 'frontal';
+      playback = playbacks[playing];
     }
     state.seq = { want: playing, asked: want, playback, start: now };
     state.log.push({ t: Math.round(now), video: state.video, want, cannot });
@@ -121,20 +120,46 @@
       });
   };
 
-  const frameAt = (now) => {
-    const seq = state.seq;
+  /** The frame `seq` shows at time `t`, or null once it has played out (no loop). No effects. */
+  const peek = (seq, t) => {
     const fps = cfg.videos[state.video].fps;
     const { frames, loop } = seq.playback;
-    let k = Math.floor(((now - seq.start) * fps) / 1000);
+    let k = Math.max(0, Math.floor(((t - seq.start) * fps) / 1000));
     if (k < frames.length) return frames[k];
-    if (!loop) {
-      // A head turn answered: facing the camera again.
-      start('frontal', now);
-      return frameAt(now);
-    }
+    if (!loop) return null;
     if (loop.length === 0) return frames[frames.length - 1];
     k -= frames.length;
     return loop[k % loop.length];
+  };
+
+  const frameAt = (now) => {
+    const i = peek(state.seq, now);
+    if (i !== null) return i;
+    // A head turn answered: facing the camera again.
+    start(state.seq.want.startsWith('challenge-') ? 'facing' : 'frontal', now);
+    return frameAt(now);
+  };
+
+  /** Fetches and decodes one frame of the video playing, once. */
+  const decode = (i) => {
+    const key = `${state.video}/${i}`;
+    if (bitmaps.has(key)) return;
+    bitmaps.set(key, null);
+    blob(url(state.video, i))
+      .then((b) => createImageBitmap(b))
+      .then((bmp) => {
+        bitmaps.set(key, bmp);
+        // Only a few decoded frames are kept (the oldest go first, never the one on show).
+        if (bitmaps.size > 90) {
+          for (const [k, old] of bitmaps) {
+            if (k === state.shown || k === key) continue;
+            if (old) old.close();
+            bitmaps.delete(k);
+            if (bitmaps.size <= 60) break;
+          }
+        }
+      })
+      .catch((error) => console.error(`cooperative camera: ${error}`));
   };
 
   const tick = () => {
@@ -153,7 +178,7 @@
     if (
       state.target.startsWith('challenge-') &&
       state.switchAt === null &&
-      state.seq.asked === 'frontal' &&
+      state.seq.asked === 'facing' &&
       now - state.seq.start > 2000
     ) {
       start(state.target, now);
@@ -164,6 +189,7 @@
       state.seq.asked === state.target &&
       !state.target.startsWith('challenge-') &&
       state.target !== 'frontal' &&
+      state.target !== 'facing' &&
       state.target !== 'alive' &&
       !state.choosing &&
       now - state.seq.start > cfg.retryMs
@@ -174,30 +200,15 @@
     const key = `${state.video}/${i}`;
     if (i !== state.frame) {
       state.frame = i;
-      // Decode ahead: the next frames of what is playing.
+      state.waitingSince = null;
+      // Decode ahead: the next frames of what is playing, fetched further ahead.
       const fps = cfg.videos[state.video].fps;
-      for (let d = 1; d <= 6; d++) {
-        const next = frameAt(now + (d * 1000) / fps);
-        void blob(url(state.video, next)).catch(() => {});
-      }
-      if (!bitmaps.has(key)) {
-        const video = state.video;
-        bitmaps.set(key, null);
-        blob(url(video, i))
-          .then((b) => createImageBitmap(b))
-          .then((bmp) => {
-            bitmaps.set(key, bmp);
-            // Only a few decoded frames are kept.
-            if (bitmaps.size > 90) {
-              for (const [k, old] of bitmaps) {
-                if (k === key) continue;
-                if (old) old.close();
-                bitmaps.delete(k);
-                if (bitmaps.size <= 60) break;
-              }
-            }
-          })
-          .catch((error) => console.error(`cooperative camera: ${error}`));
+      decode(i);
+      for (let d = 1; d <= 8; d++) {
+        const next = peek(state.seq, now + (d * 1000) / fps);
+        if (next === null) break;
+        if (d <= 4) decode(next);
+        else void blob(url(state.video, next)).catch(() => {});
       }
     }
     // Redrawn every tick, so the stream never stalls while a frame is held.
@@ -206,10 +217,19 @@
       ctx.drawImage(bmp, 0, 0, W, H);
       state.drawn++;
       state.shown = key;
-    } else if (state.shown) {
-      const last = bitmaps.get(state.shown);
-      if (last) ctx.drawImage(last, 0, 0, W, H);
+    } else {
+      if (state.shown) {
+        const last = bitmaps.get(state.shown);
+        if (last) ctx.drawImage(last, 0, 0, W, H);
+      }
+      // Not decoded yet: the playback waits for it a little rather than skip it (a person's
+      // movement has every in-between pose; frames skipped on a busy machine make a turn jump).
+      state.waitingSince ??= now;
+      if (state.lastTick !== null && now - state.waitingSince < MAX_WAIT_MS) {
+        state.seq.start = now - Math.max(0, state.lastTick - state.seq.start);
+      }
     }
+    state.lastTick = now;
   };
 
   const ensure = () => {
@@ -240,7 +260,9 @@
       if (!cfg.videos[video]) throw new Error(`cooperative camera: no video ${video}`);
       state.video = video;
       state.frame = -1;
-      if (canvas) start(readWant() === 'frontal' ? 'frontal' : state.target, performance.now());
+      const want = readWant();
+      if (canvas)
+        start(want === 'frontal' || want === 'facing' ? want : state.target, performance.now());
     },
     log: () => state.log.slice(),
     status: () => ({

@@ -8,12 +8,13 @@
  * timeline measured by the app's own front end): on Enroll the view the screen asks for
  * (data-step-id of enroll-capturing); on Unlock, while verify-status carries data-challenge="left"
  * or "right", a stretch that turns that way by 15° or more and back; near-frontal footage
- * otherwise. Footage without the asked-for stretch plays on facing the camera, and the log says
+ * otherwise (at the unlock as filmed, without the enrollment's lead-in to a sign of life). Footage without the asked-for stretch plays on facing the camera, and the log says
  * so (`cannot`).
  */
 import { readFileSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { BrowserContext, Page } from '@playwright/test';
+import { launchProfile } from './fixtures.ts';
 import type { CoopVideo } from '../../scripts/lib/coop-videos.ts';
 import { playbackFor, type Playback, type Want } from '../../scripts/lib/stretch-finder.ts';
 import { COOP_CACHE, WEBCAM } from '../../scripts/lib/webcam-frames.ts';
@@ -33,6 +34,7 @@ const PAGE_SCRIPT = readFileSync(
 const FRAMES_ROOT = resolve(COOP_CACHE, 'frames');
 const WANTS: Want[] = [
   'frontal',
+  'facing',
   'alive',
   'straight',
   'left',
@@ -95,7 +97,7 @@ export async function installCooperativeCamera(
           playbacks: Object.fromEntries(
             WANTS.map((w): [Want, Pick<Playback, 'frames' | 'loop'> | null] => {
               const p = playbackFor(v.repertoire, w);
-              if (w === 'frontal' && !p) {
+              if ((w === 'frontal' || w === 'facing') && !p) {
                 // Never near-frontal: the whole video, over and over.
                 const all = Array.from({ length: v.frames.count }, (_, i) => i);
                 return [w, { frames: [], loop: all }];
@@ -126,4 +128,18 @@ export async function coopLog(page: Page): Promise<CoopEvent[]> {
   return page.evaluate(
     () => (window as unknown as { __coop?: { log(): CoopEvent[] } }).__coop?.log() ?? [],
   );
+}
+
+/**
+ * A Chromium with a persistent profile (fixtures.ts launchProfile) whose camera is the cooperative
+ * person of `video`.
+ */
+export async function launchCoopProfile(
+  profile: string,
+  video: CoopVideo,
+  origin: string,
+): Promise<{ context: BrowserContext; check: () => void }> {
+  const launched = await launchProfile(profile, 'none', origin);
+  await installCooperativeCamera(launched.context, [video], video.name);
+  return launched;
 }

@@ -4,16 +4,16 @@ import { ENROLL_STEPS } from '../../src/lib/decisions/enroll-guidance.ts';
 import { coopLog, coopVideos, installCooperativeCamera } from './cooperative-camera.ts';
 import { expect, guardOrigin, guardPageErrors, test } from './fixtures.ts';
 import { VIDEOS } from './paths.ts';
-import { openVault } from './vault.ts';
+import { lockVault, openVault, unlockByFace } from './vault.ts';
 
 interface Pose {
   yaw: number;
   pitch: number;
 }
 
-test.setTimeout(120_000);
+test.setTimeout(240_000);
 
-test('a cooperative person (d3, their own video doing what the screen asks) enrolls through the real screens', async ({
+test('a cooperative person (d3, their own video doing what the screen asks) enrolls through the real screens, then unlocks by turning the way asked', async ({
   baseURL,
 }) => {
   // The pose timeline is measured once by the app's front end and cached (.cache/coop/).
@@ -33,7 +33,7 @@ test('a cooperative person (d3, their own video doing what the screen asks) enro
       .waitFor({ timeout: 60_000 });
     const ready = Date.now();
     const form = page.getByTestId('enroll-name-form');
-    await expect(form).toBeVisible({ timeout: 60_000 });
+    await expect(form).toBeVisible({ timeout: 120_000 });
     const seconds = (Date.now() - ready) / 1000;
     const poses = JSON.parse((await form.getAttribute('data-sample-poses')) ?? '[]') as Pose[];
     console.log(`d3 enrolled in ${seconds.toFixed(1)} s, poses ${JSON.stringify(poses)}`);
@@ -53,6 +53,18 @@ test('a cooperative person (d3, their own video doing what the screen asks) enro
     await page.getByTestId('enroll-name').fill('Dee');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect(page.getByTestId('enroll-done')).toBeVisible();
+
+    // The unlock: her footage shows no quick blink, so the screen asks for a head turn to a side
+    // drawn at random, and she turns that way and back (a try may ask the side she turns less).
+    await lockVault(page);
+    const before = (await coopLog(page)).length;
+    await unlockByFace(page, 'Dee', 5);
+    const turns = (await coopLog(page))
+      .slice(before)
+      .filter((e) => e.want.startsWith('challenge-'));
+    console.log(`Dee unlocked; the turns asked: ${turns.map((e) => e.want).join(', ')}`);
+    expect(turns.length).toBeGreaterThan(0);
+    expect(turns.every((e) => !e.cannot)).toBe(true);
     await context.close();
     for (const check of checks) check();
   } finally {

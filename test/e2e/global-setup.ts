@@ -45,13 +45,15 @@ export const VIDEO_CAMERAS: Record<string, { video: string; frames: number[] }> 
       ...frames(39, 46),
     ],
   },
-  // Other stretches of the same videos, in their own order. d3 blinks ~2 s into this one (offline,
-  // at 10 fps, with the shipped liveness rules); from frame 0 she shows no cue strong enough until
-  // the loop comes round.
-  'd3-verify': { video: 'd3', frames: frames(64, 99) },
-  'd9-verify': { video: 'd9', frames: frames(0, 60) },
-  // One frame of d3 (frontal, not among the enrollment's frames) held still: a photo of Alice.
+  // Other stretches of the same videos, in their own order. (d3 shows no quick blink anywhere: at
+  // the unlock she is the cooperative camera's, who turns the way the screen asks.)
+  // d9 blinks ~0.6 s into this one and again at ~4 s (quick blinks: the lids down and up within
+  // 500 ms, decisions/liveness.ts blinkMs); his first 6 s show none that quick.
+  'd9-verify': { video: 'd9', frames: frames(60, 120) },
+  // One frame of d3 (frontal, not among the enrollment's frames) held still: a photo of her.
   'd3-still': { video: 'd3', frames: Array.from({ length: 20 }, () => 64) },
+  // One frame of d9 held still (frontal, 2.0 s in): a photo of Alice in the e2e of enrollment.
+  'd9-still': { video: 'd9', frames: Array.from({ length: 20 }, () => 20) },
   // A photo of Sam (real-imports.ts): a frame of his live clip none of his views came from.
   'sam-still': { video: 'webcam-genuine', frames: Array.from({ length: 20 }, () => 20) },
   // The real phone replay of Sam, as recorded, looped by Chromium.

@@ -46,6 +46,13 @@ export const BOB_D9: ImportPerson = {
   files: [0, 105, 80, 188, 62].map((i) => frameFile('d9', i)),
 };
 
+/** d12 of ../shared/data/videos: the second person beside Alice (d9) in the e2e of enrollment. */
+export const DAN_D12: ImportPerson = {
+  name: 'Dan',
+  source: 'frames',
+  files: [5, 25, 45, 60, 70].map((i) => frameFile('d12', i)),
+};
+
 /**
  * The man of the real phone replay (videos-wild/attack-pair), from his live clip: straight at 1.0
  * and 2.4 s, left (+15°) at 4.0 s, right (-18°) at 6.8 s, straight at 12.6 s. The challenge e2e
@@ -77,6 +84,9 @@ export const LFW_PEOPLE: ImportPerson[] = [
 export const IMPORTS: Record<string, ImportPerson[]> = {
   bob: [BOB_D9],
   'bob-carol': [BOB_D9, LFW_PEOPLE[0]!],
+  // Beside Alice (d9, enrolled through the guided UI): Dan (d12) and Carol.
+  dan: [DAN_D12],
+  'dan-carol': [DAN_D12, LFW_PEOPLE[0]!],
   // With Alice (d3) enrolled through the guided UI: ten people.
   nine: [BOB_D9, ...LFW_PEOPLE],
   sam: [SAM_ATTACK_PAIR],
@@ -84,6 +94,7 @@ export const IMPORTS: Record<string, ImportPerson[]> = {
 
 async function embedAll(people: ImportPerson[]): Promise<Map<string, Float32Array>> {
   extractVideoFrames('d9');
+  extractVideoFrames('d12');
   extractVideoFrames('webcam-genuine');
   const roots = { lfw: LFW, frames: FRAMES_ROOT };
   await initTf('wasm');

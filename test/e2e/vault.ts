@@ -45,11 +45,18 @@ export async function lockVault(page: Page): Promise<void> {
 }
 
 /**
- * Face attempts as `name` until the vault opens, at most `tries` (a person tries again too: a
- * video shows life only now and then). The first click is Unlock, later ones Try again.
+ * Face attempts as `name` (or for `target`, e.g. identify) until the vault opens to `name`, at most
+ * `tries` (a person tries again too: a video shows life only now and then, and a requested turn
+ * may ask for the side a person's footage turns less). The first click is Unlock, later ones Try
+ * again.
  */
-export async function unlockByFace(page: Page, name: string, tries = 3): Promise<void> {
-  await page.getByTestId('verify-target').selectOption({ label: name });
+export async function unlockByFace(
+  page: Page,
+  name: string,
+  tries = 3,
+  target = name,
+): Promise<void> {
+  await page.getByTestId('verify-target').selectOption({ label: target });
   const status = page.getByTestId('verify-status');
   const open = page.getByTestId('vault-open');
   for (let attempt = 0; attempt < tries; attempt++) {
@@ -70,7 +77,10 @@ export async function unlockByFace(page: Page, name: string, tries = 3): Promise
       )
       .toMatch(/open|rejected|timed_out/);
     if (await open.count()) break;
-    console.log(`attempt ${attempt + 1} as ${name}: ${await status.getAttribute('data-status')}`);
+    const turn = (await status.getAttribute('data-turn')) || 'none asked';
+    console.log(
+      `attempt ${attempt + 1} as ${name}: ${await status.getAttribute('data-status')}, turn ${turn}`,
+    );
   }
   await expect(page.getByTestId('unlocked-as')).toHaveText(`Welcome, ${name}.`);
 }

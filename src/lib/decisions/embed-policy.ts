@@ -6,7 +6,9 @@
  * crop and its mirror on a laptop CPU) runs only on the frames a decision needs, so the frames in
  * between keep the camera's rate:
  * - unlock, before the face has shown life: one good frame every SEARCH_EMBED_EVERY_MS, so a match
- *   (FrameDecision's run of consecutive matched frames) is ready when life shows;
+ *   (FrameDecision's run of consecutive matched frames) is ready when life shows; none while a
+ *   requested head turn is on screen: a backbone frame holds the worker for several camera frames,
+ *   and a brisk turn is over in a few of them (the turn is read from the poses in between);
  * - unlock, once live: every good frame until the decision (the run completes at once);
  * - enrollment: only the frames the enrollment would keep (EnrollmentFlow.wants);
  * - anything else (camera check, no flow): none.
@@ -24,6 +26,8 @@ export interface UnlockEmbedState {
   live: boolean;
   /** When the last embedding was matched in this attempt (null: none yet). */
   lastEmbeddedAt: number | null;
+  /** A requested head turn is on screen, not yet answered. */
+  turnAsked?: boolean;
 }
 
 /** Unlock: does the next good frame need the backbone at `now`? */
@@ -34,6 +38,7 @@ export function unlockWantsEmbedding(
 ): boolean {
   if (!state.looking) return false;
   if (state.live) return true;
+  if (state.turnAsked) return false;
   return state.lastEmbeddedAt === null || now - state.lastEmbeddedAt >= everyMs;
 }
 

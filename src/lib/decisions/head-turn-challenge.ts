@@ -22,6 +22,7 @@ import {
   measureFrame,
   parallaxBetween,
   pictureSwapped,
+  type Measure,
   type MeshPoints,
 } from './liveness';
 
@@ -35,7 +36,10 @@ export interface ChallengeRules {
   backDeg: number;
   /** A turn this far the other way before the asked one fails the challenge, degrees. */
   wrongWayDeg: number;
-  /** Frames needed strictly between a quarter and three quarters of the turn, out and back each. */
+  /**
+   * Frames needed strictly between a quarter and three quarters of the whole turn (its peak), out
+   * and back each.
+   */
   between: number;
   /** Rigid points off one homography between the straight and the turned frame (eye distances). */
   parallax: number;
@@ -75,6 +79,15 @@ function median(values: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** A turn the other way counts once held this long (ms): a real one lasts far longer. */
+const WRONG_WAY_HOLD_MS = 200;
+
+/**
+ * The person has at least this long from the request to answer it (ms): react, turn and come back,
+ * on a machine that may be slow to show the request (the first attempt after a start warms up).
+ */
+export const TURN_ANSWER_MS = 4000;
+
 /** After this long with a usable face the request is shown (ms): long enough to know "straight". */
 export const CHALLENGE_PROMPT_AFTER_MS = 300;
 
@@ -95,7 +108,7 @@ export interface HeadPose {
 interface Mark {
   t: number;
   rel: number;
-  measure: NonNullable<ReturnType<typeof measureFrame>>;
+  measure: Measure;
 }
 
 export class HeadTurnChallenge {
@@ -113,18 +126,21 @@ export class HeadTurnChallenge {
   maxParallax = 0;
 
   private askedAt: number | null = null;
+  /** Since when the head has been turned the other way by wrongWayDeg or more (ms). */
+  private wrongSince: number | null = null;
+  /** Where the head was when asked (smoothed yaw): a turn the other way is measured from here. */
+  private askedYaw: number | null = null;
   private base: Mark | null = null;
   private peak: Mark | null = null;
+  /** The turn of each frame since the base (degrees the asked way from it), in time order. */
+  private path: { t: number; turned: number }[] = [];
   private lastFaceAt: number | null = null;
-  private outBetween = 0;
-  private backBetween = 0;
   /** When the turn first passed a quarter of the way (ms). */
   private leftBaseAt: number | null = null;
   /** The last few yaw readings: the turn is read from their median (one frame's misfit is noise). */
   private recentYaw: number[] = [];
   /** The last frame with one face, to tell a swapped picture from a moving head. */
-  private previous: { t: number; measure: NonNullable<ReturnType<typeof measureFrame>> } | null =
-    null;
+  private previous: { t: number; measure: Measure } | null = null;
 
   constructor(
     readonly side: TurnSide,
@@ -133,6 +149,11 @@ export class HeadTurnChallenge {
 
   get asked(): boolean {
     return this.askedAt !== null;
+  }
+
+  /** When the request was put on screen (ms), or null before. */
+  get askedSince(): number | null {
+    return this.askedAt;
   }
 
   get passed(): boolean {
@@ -156,14 +177,25 @@ export class HeadTurnChallenge {
 
   private baseYaw = 0;
 
+  /** The turn is read afresh from the next frame (a gap, or another picture came in between). */
   private restart(): void {
     this.recentYaw = [];
-    this.base = null;
-    this.peak = null;
-    this.outBetween = 0;
-    this.backBetween = 0;
-    this.leftBaseAt = null;
+    this.askedYaw = null;
+    this.wrongSince = null;
+    this.rebase(null);
     if (this.state === 'back' || this.state === 'flat') this.state = 'out';
+  }
+
+  private rebase(mark: Mark | null): void {
+    this.base = mark;
+    this.peak = null;
+    this.path = [];
+    this.leftBaseAt = null;
+  }
+
+  /** Frames of `path` strictly between a quarter and three quarters of `peak` degrees. */
+  private between(path: { turned: number }[], peak: number): number {
+    return path.filter((p) => p.turned > peak / 4 && p.turned < (3 * peak) / 4).length;
   }
 
   /** One analysed frame: its mesh points and head pose, or nulls when no usable face was seen. */
@@ -189,8 +221,22 @@ export class HeadTurnChallenge {
     this.recentYaw.push(pose.yaw);
     if (this.recentYaw.length > SMOOTH_FRAMES) this.recentYaw.shift();
     const yaw = median(this.recentYaw);
+    this.askedYaw ??= yaw;
+    const r = this.rules;
+    if (this.state === 'out' && this.sign * (yaw - this.askedYaw) <= -r.wrongWayDeg) {
+      // The other way first, from where the head was when asked, and held (a tracker settling
+      // on a jumped picture reads a pose for a frame or two): what a recording does half the
+      // time. A head coming back from a turn the asked way is not this.
+      this.wrongSince ??= t;
+      if (t - this.wrongSince >= WRONG_WAY_HOLD_MS) {
+        this.state = 'wrong_way';
+        return this.state;
+      }
+    } else {
+      this.wrongSince = null;
+    }
     if (!this.base) {
-      // "Straight" is where the head was when the turn begins to be read: at the request, or
+      // "Straight" is where the head is when the turn begins to be read: at the request, or
       // after a gap or a flat try, where it is then.
       this.baseYaw = yaw;
       this.base = { t, rel: 0, measure };
@@ -199,71 +245,60 @@ export class HeadTurnChallenge {
     }
     const rel = this.sign * (yaw - this.baseYaw);
     this.currentTurn = Math.abs(rel);
-    const r = this.rules;
     const quarter = r.turnDeg / 4;
     if (this.state === 'out' || this.state === 'flat') {
-      if (rel <= -r.wrongWayDeg) {
-        this.state = 'wrong_way';
-        return this.state;
-      }
       // The turn is measured from the least-turned pose since the request: a head that drifted
       // a little the other way first gets the whole swing.
       if (rel < this.base.rel) {
-        this.base = { t, rel, measure };
-        this.outBetween = 0;
-        this.leftBaseAt = null;
+        this.rebase({ t, rel, measure });
         return this.state;
       }
       const turned = rel - this.base.rel;
+      this.path.push({ t, turned });
       this.bestTurn = Math.max(this.bestTurn, turned);
       if (turned > quarter && this.leftBaseAt === null) this.leftBaseAt = t;
       if (turned <= quarter) this.leftBaseAt = null;
-      if (turned > quarter && turned < 3 * quarter) this.outBetween++;
       if (turned >= r.turnDeg) {
         const reacted = this.leftBaseAt !== null && this.leftBaseAt - this.askedAt >= r.reactionMs;
-        if (this.outBetween < r.between || !reacted) {
-          // A jump, or a turn already under way when asked: not an answer. Read again from here.
+        if (!reacted) {
+          // A turn already under way when asked: not an answer. Read again from here.
           this.baseYaw = yaw;
-          this.base = { t, rel: 0, measure };
-          this.outBetween = 0;
-          this.leftBaseAt = null;
+          this.rebase({ t, rel: 0, measure });
           return this.state;
         }
         this.state = 'back';
         this.peak = { t, rel: turned, measure };
-        this.backBetween = 0;
       }
       return this.state;
     }
-    // On the way back.
+    // On the way back (or still further out).
     const peak = this.peak!;
     const turned = rel - this.base.rel;
+    this.path.push({ t, turned });
     if (turned > peak.rel) {
       this.peak = { t, rel: turned, measure };
       this.bestTurn = Math.max(this.bestTurn, turned);
-      this.backBetween = 0;
       return this.state;
     }
-    if (turned > peak.rel / 4 && turned < (3 * peak.rel) / 4) this.backBetween++;
     if (turned <= r.backDeg) {
+      // Out and back, each through in-between poses of the whole turn (at the camera's rate a
+      // real head passes through them; a slideshow of two pictures jumps).
+      const out = this.path.filter((p) => p.t <= peak.t);
+      const back = this.path.filter((p) => p.t > peak.t);
+      const smooth =
+        this.between(out, peak.rel) >= r.between && this.between(back, peak.rel) >= r.between;
       this.lastParallax = parallaxBetween(this.base.measure, peak.measure);
-      if (this.backBetween >= r.between) {
-        this.maxParallax = Math.max(this.maxParallax, this.lastParallax);
-      }
-      if (this.backBetween >= r.between && this.lastParallax >= r.parallax) {
+      if (smooth) this.maxParallax = Math.max(this.maxParallax, this.lastParallax);
+      if (smooth && this.lastParallax >= r.parallax) {
         this.state = 'passed';
         this.passedAt = t;
         return this.state;
       }
-      // Back too suddenly, or flat: this try does not count; the next turn is read from here.
+      // A jump, or flat: this try does not count; the next turn is read from here.
       if (this.lastParallax < r.parallax) this.flatTurns++;
       this.state = 'flat';
       this.baseYaw = yaw;
-      this.base = { t, rel: 0, measure };
-      this.peak = null;
-      this.outBetween = 0;
-      this.backBetween = 0;
-      this.leftBaseAt = null;
+      this.rebase({ t, rel: 0, measure });
     }
     return this.state;
   }

@@ -63,11 +63,11 @@ export interface LivenessRules {
    */
   swap: { share: number; rigid: number };
   /**
-   * Eyes shut (below halfway between their widest and narrowest) for longer than this (ms, first
-   * to last shut frame) are a picture held, not a blink: a blink closes the lids for 100-300 ms, a
-   * slideshow at 0.5-2 Hz holds its shut picture 500 ms or more.
+   * The lids close and open again within this long (ms, open frame to open frame): a blink takes
+   * 100-400 ms; eyes that narrow over seconds (a picture tilted, the tracker's drift) or a shut
+   * picture held in a slideshow are not one.
    */
-  blinkHoldMs: number;
+  blinkMs: number;
   /**
    * The lips' largest change between two frames must stay under this share of their whole range:
    * lips that part or close pass through in-between openings at the camera's rate, a picture
@@ -85,6 +85,9 @@ export interface LivenessRules {
  * attack reached, the steadiness limits where moved pictures stopped passing while the videos'
  * blinks, talk and turns still counted.
  */
+/** A blink (100-400 ms) and a frame either side of it at 10 fps. */
+const BLINK_MS = 500;
+
 export const LIVENESS_RULES: LivenessRules = {
   blink: 0.33,
   mouth: 0.2,
@@ -95,7 +98,7 @@ export const LIVENESS_RULES: LivenessRules = {
   scaleJump: 1.3,
   cut: 0.15,
   swap: { share: 0.5, rigid: 0.03 },
-  blinkHoldMs: Infinity,
+  blinkMs: BLINK_MS,
   lipStep: 0.8,
   steady: { degPerS: 40, scalePerS: 0.5, shiftPerS: 2 },
   steadyParallax: { degPerS: 40, scalePerS: 1, shiftPerS: Infinity },
@@ -329,13 +332,13 @@ export class LivenessCheck {
     const eyes = [0, 1].map((k) => steady.map((s) => s.eyes[k as 0 | 1]));
     const lips = steady.map((s) => s.mouth);
     // A cue made of jumps alone (two pictures in turn) is no movement: see inBetween().
+    const times = steady.map((s) => s.t);
     const blink =
-      inBetween(eyes[0]!) &&
-      inBetween(eyes[1]!) &&
-      // Withdrawn for now (Infinity): no need to time the lids on every frame.
-      (!Number.isFinite(this.rules.blinkHoldMs) ||
-        shutFor(eyes[0]!, eyes[1]!, steady) <= this.rules.blinkHoldMs)
-        ? Math.min(excursion(eyes[0]!, 'down', true), excursion(eyes[1]!, 'down', true))
+      inBetween(eyes[0]!) && inBetween(eyes[1]!)
+        ? Math.min(
+            quickDip(eyes[0]!, times, this.rules.blinkMs),
+            quickDip(eyes[1]!, times, this.rules.blinkMs),
+          )
         : 0;
     const mouth =
       inBetween(lips) && largestStep(lips) < this.rules.lipStep * spread(lips)
@@ -393,25 +396,30 @@ function largestStep(values: readonly number[]): number {
   return step;
 }
 
-/** The longest time both eyes stayed below halfway between their widest and narrowest (ms). */
-export function shutFor(
-  right: readonly number[],
-  left: readonly number[],
-  at: readonly { t: number }[],
+/**
+ * The deepest quick dip of a series ending at its last value v_k, relative to the larger of the
+ * values on either side: max over i < j < k of min(v_i - v_j, v_k - v_j) / max(v_i, v_k), with
+ * t_k - t_i at most `withinMs` (a blink's lids go down and up again in a few hundred ms).
+ */
+export function quickDip(
+  values: readonly number[],
+  times: readonly number[],
+  withinMs: number,
 ): number {
-  const half = (v: readonly number[]) => (Math.max(...v) + Math.min(...v)) / 2;
-  const [r, l] = [half(right), half(left)];
-  let longest = 0;
-  let since: number | null = null;
-  for (let i = 0; i < at.length; i++) {
-    if (right[i]! < r && left[i]! < l) {
-      since ??= at[i]!.t;
-      longest = Math.max(longest, at[i]!.t - since);
-    } else {
-      since = null;
+  const k = values.length - 1;
+  if (k < 2) return 0;
+  const last = values[k]!;
+  let best = 0;
+  // i runs back from k; the lowest value between i and k runs with it.
+  let lowest = values[k - 1]!;
+  for (let i = k - 2; i >= 0 && times[k]! - times[i]! <= withinMs; i--) {
+    const vi = values[i]!;
+    if (lowest < vi && lowest < last) {
+      best = Math.max(best, Math.min(vi - lowest, last - lowest) / Math.max(vi, last));
     }
+    lowest = Math.min(lowest, vi);
   }
-  return longest;
+  return best;
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   drawSide,
   HeadTurnChallenge,
   type TurnSide,
+  TURN_ANSWER_MS,
 } from '../decisions/head-turn-challenge';
 import { FrameDecision, verifyScore, type Candidate, type Enrolled } from '../math/match';
 import { TemplateMatrix } from '../math/template-matrix';
@@ -181,13 +182,20 @@ export class VerificationFlow {
 
   /**
    * Whether the next good frame should be embedded and pushed (decisions/embed-policy.ts): one
-   * every SEARCH_EMBED_EVERY_MS until the face shows life, then every one until the decision.
+   * every SEARCH_EMBED_EVERY_MS until the face shows life (none while a requested turn is on
+   * screen), then every one until the decision.
    */
   wantsEmbedding(now: number = this.now()): boolean {
     // A head turned to answer the request is not matched: no backbone for it.
     if (this.turning) return false;
+    const turn = this.turn;
     return unlockWantsEmbedding(
-      { looking: this.status === 'looking', live: this.live, lastEmbeddedAt: this.lastPushAt },
+      {
+        looking: this.status === 'looking',
+        live: this.live,
+        lastEmbeddedAt: this.lastPushAt,
+        turnAsked: turn !== null && turn.asked && !turn.passed && !turn.failed,
+      },
       now,
     );
   }
@@ -355,7 +363,10 @@ export class VerificationFlow {
     if (!this.live && this.faceSeenAt !== null) {
       const waited = now - this.faceSeenAt;
       this.askForLife = waited >= LIVENESS_PROMPT_MS;
-      if (waited >= LIVENESS_LIMIT_MS) {
+      // A requested turn is given its time to be answered, however late it was shown.
+      const asked = this.turn?.askedSince ?? null;
+      const answering = asked !== null && now - asked < TURN_ANSWER_MS && !this.turn!.failed;
+      if (waited >= LIVENESS_LIMIT_MS && !answering) {
         // A face that was matched and never matched anyone is "not recognised", alive or not;
         // one that matched, or was never matched, is held by liveness, and the screen says so.
         const matchedSomeone =

@@ -21,6 +21,13 @@ describe('unlockWantsEmbedding', () => {
     expect(unlockWantsEmbedding(last, 1000 + SEARCH_EMBED_EVERY_MS)).toBe(true);
   });
 
+  it('none while a requested head turn is on screen, every one once it is answered (live)', () => {
+    const asked = { ...searching, turnAsked: true };
+    expect(unlockWantsEmbedding(asked, 0)).toBe(false);
+    expect(unlockWantsEmbedding({ ...asked, lastEmbeddedAt: 0 }, 10_000)).toBe(false);
+    expect(unlockWantsEmbedding({ ...asked, live: true }, 0)).toBe(true);
+  });
+
   it('once live, every good frame until the decision', () => {
     const live = { looking: true, live: true, lastEmbeddedAt: 1000 };
     expect(unlockWantsEmbedding(live, 1001)).toBe(true);

@@ -124,6 +124,29 @@ describe('the requested head turn', () => {
     expect(challenge.flatTurns).toBeGreaterThan(0);
   });
 
+  it('passes a brisk turn seen at a low analysed rate: in-between poses of the whole turn count', () => {
+    // 8 analysed frames a second (a loaded machine): out to 30 degrees in half a second, no frame
+    // between 3 and 10 (a quarter and three quarters of the 13 asked), frames half-way of the 30.
+    const yaws = [0, 0, 0, 0, 12, 26, 30, 18, 6, 0, 0];
+    const challenge = new HeadTurnChallenge('left');
+    challenge.ask(0);
+    for (const [i, yaw] of yaws.entries()) {
+      challenge.push(i * 125, liveFace({ yaw }), { yaw, pitch: 0 });
+    }
+    expect(challenge.state).toBe('passed');
+  });
+
+  it('reads a head coming back from a turn it could not count as no wrong-way turn', () => {
+    // Out in one jump (nothing in between: not an answer), back smoothly: the way back is not a
+    // turn the other way, from where the head was when asked. Then a proper turn passes.
+    const out = [0, 0, 0, 0, 0, 0, 28, 28, 28, 28, 28];
+    const back = Array.from({ length: 14 }, (_, i) => 28 - i * 2);
+    const challenge = new HeadTurnChallenge('left');
+    run('left', live([...out, ...back]), challenge);
+    expect(challenge.state).not.toBe('wrong_way');
+    expect(run('left', live([...out, ...back, ...turnCurve(30)]))).not.toBeNull();
+  });
+
   it('does not take a turn already under way when asked as the answer', () => {
     // The head is at 10 degrees and turning briskly when the request appears, and goes on.
     const yaws = Array.from({ length: 40 }, (_, i) => Math.min(25, 10 + i * 3));

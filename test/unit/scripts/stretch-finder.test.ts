@@ -101,8 +101,17 @@ describe('findRepertoire', () => {
     const r = findRepertoire(COOPERATIVE);
     const turn = r.challenges.left!;
     expect(turn.loop).toBeNull();
-    const n = turn.frames.length;
-    expect(turn.frames.slice(0, (n + 1) / 2)).toEqual(turn.frames.slice((n - 1) / 2).reverse());
+    // Out and back the same way, then a moment held where it came back to.
+    const first = turn.frames[0]!;
+    const last = turn.frames.findIndex((f, i) => i > 0 && f === first);
+    const path = turn.frames.slice(0, last + 1);
+    const n = path.length;
+    expect(path.slice(0, (n + 1) / 2)).toEqual(path.slice((n - 1) / 2).reverse());
+    expect(turn.frames.slice(last).every((f) => f === first)).toBe(true);
+    expect(turn.frames.length - last).toBeGreaterThan(3);
+    // Facing the camera at the unlock: the frontal footage without the lead-in.
+    expect(r.facing!.frames).toEqual([]);
+    expect(r.facing!.loop).toEqual(r.frontal!.loop);
     expect(r.challenges.right).not.toBeNull();
     expect(r.frontal!.yaw).toBe(1);
   });

@@ -3,7 +3,7 @@ import { OPEN_DEADLINE_MS, VerificationFlow } from '../../../src/lib/state/verif
 import { DeadlineError, withDeadline } from '../../../src/lib/deadline';
 import type { FrameAnalysis } from '../../../src/lib/vision/frame-analysis';
 import type { Point3 } from '../../../src/lib/math/face-mesh';
-import type { MeshPoints } from '../../../src/lib/decisions/liveness';
+import { LIVENESS_LIMIT_MS, type MeshPoints } from '../../../src/lib/decisions/liveness';
 import { liveFace, photo } from '../decisions/synthetic-face';
 import { IDENTITY_HOMOGRAPHY } from '../../../src/lib/math/homography';
 
@@ -92,16 +92,16 @@ describe('VerificationFlow liveness', () => {
   });
 
   it('liveness times the face by when each frame was taken, not when its analysis arrived', () => {
-    // Frames taken 300 ms apart whose results reach the page 100 ms apart (a slow pass held one
-    // back): the face drifts 15 px a frame, slow enough to read a blink in the time it took, three
+    // Frames taken 100 ms apart whose results reach the page 33 ms apart (a slow pass held them
+    // back): the face drifts 5 px a frame, slow enough to read a blink in the time it took, three
     // times too fast on the page's clock.
     let now = 0;
     flow = new VerificationFlow();
     flow.start([alice], 0.5, alice, { now: () => now });
     const eyes = [1, 1, 1, 1, 0.55, 0.1, 0.6, 1, 1];
     eyes.forEach((e, i) => {
-      now = (i + 1) * 100;
-      flow.frame(frame(liveFace({ eyes: e, centre: [200 + 15 * i, 240] })), (i + 1) * 300);
+      now = (i + 1) * 33;
+      flow.frame(frame(liveFace({ eyes: e, centre: [200 + 5 * i, 240] })), (i + 1) * 100);
     });
     expect(flow.live).toBe(true);
   });
@@ -213,6 +213,33 @@ describe('VerificationFlow requested head turn', () => {
     expect(wrong.flow.status).toBe('timed_out');
     expect(wrong.flow.stopReason).toBe('not_live');
     expect(wrong.flow.wrongWay).toBe(true);
+  });
+
+  it('a request shown late (frames unusable at first) still gets its time to be answered', () => {
+    // 3.6 s of a face the quality gate refuses (a slow first start), then the request at ~3.9 s
+    // and a turn that comes back at ~6.7 s: past the 6 s without life, within TURN_ANSWER_MS.
+    let now = 0;
+    flow = new VerificationFlow();
+    flow.start([alice], 0.5, alice, { now: () => now, side: 'left' });
+    const blurred = (): FrameAnalysis => {
+      const f = turned(0);
+      return { ...f, quality: { ...f.quality, ok: false, reasons: ['blurry'] } };
+    };
+    const frames = [
+      ...Array.from({ length: 90 }, blurred),
+      ...Array.from({ length: 30 }, () => turned(0)),
+      ...curve(35).map((y) => turned(y)),
+    ];
+    for (const f of frames) {
+      now += 40;
+      flow.frame(f);
+      if (flow.status === 'looking' && f.quality.ok && !flow.turning) flow.push(match);
+      flow.tick();
+      if (flow.status !== 'looking') break;
+    }
+    expect(now).toBeGreaterThan(LIVENESS_LIMIT_MS);
+    expect(flow.status).toBe('accepted');
+    expect(flow.liveBy).toBe('turn');
   });
 
   it('by default a turn the other way loses the turn, but a blink still shows life', () => {
