@@ -48,7 +48,7 @@ export const VIDEO_CAMERAS: Record<string, { video: string; frames: number[] }> 
   // Other stretches of the same videos, in their own order. (d3 shows no quick blink anywhere: at
   // the unlock she is the cooperative camera's, who turns the way the screen asks.)
   // d9 blinks ~0.6 s into this one and again at ~4 s (quick blinks: the lids down and up within
-  // 500 ms, decisions/liveness.ts blinkMs); his first 6 s show none that quick.
+  // 400 ms and a frame either side, decisions/liveness.ts blinkMs); his first 6 s show none.
   'd9-verify': { video: 'd9', frames: frames(60, 120) },
   // One frame of d3 (frontal, not among the enrollment's frames) held still: a photo of her.
   'd3-still': { video: 'd3', frames: Array.from({ length: 20 }, () => 64) },

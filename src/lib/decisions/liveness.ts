@@ -63,9 +63,11 @@ export interface LivenessRules {
    */
   swap: { share: number; rigid: number };
   /**
-   * The lids close and open again within this long (ms, open frame to open frame): a blink takes
-   * 100-400 ms; eyes that narrow over seconds (a picture tilted, the tracker's drift) or a shut
-   * picture held in a slideshow are not one.
+   * The lids close and open again within this long (ms), plus the time between two frames on
+   * either side (the last open frame before and the first after): a blink takes 100-400 ms; eyes
+   * that narrow over seconds (a picture tilted, the tracker's drift) or a shut picture held in a
+   * slideshow are not one. A slow machine (fewer frames a second) sees the same blink from open
+   * frames further apart.
    */
   blinkMs: number;
   /**
@@ -85,8 +87,8 @@ export interface LivenessRules {
  * attack reached, the steadiness limits where moved pictures stopped passing while the videos'
  * blinks, talk and turns still counted.
  */
-/** A blink (100-400 ms) and a frame either side of it at 10 fps. */
-const BLINK_MS = 500;
+/** The longest blink (ms). */
+const BLINK_MS = 400;
 
 export const LIVENESS_RULES: LivenessRules = {
   blink: 0.33,
@@ -333,11 +335,12 @@ export class LivenessCheck {
     const lips = steady.map((s) => s.mouth);
     // A cue made of jumps alone (two pictures in turn) is no movement: see inBetween().
     const times = steady.map((s) => s.t);
+    const blinkWithin = this.rules.blinkMs + 2 * medianStep(times);
     const blink =
       inBetween(eyes[0]!) && inBetween(eyes[1]!)
         ? Math.min(
-            quickDip(eyes[0]!, times, this.rules.blinkMs),
-            quickDip(eyes[1]!, times, this.rules.blinkMs),
+            quickDip(eyes[0]!, times, blinkWithin),
+            quickDip(eyes[1]!, times, blinkWithin),
           )
         : 0;
     const mouth =
@@ -382,6 +385,14 @@ export function inBetween(values: readonly number[]): boolean {
   const a = lo + (hi - lo) / 4;
   const b = hi - (hi - lo) / 4;
   return values.some((v) => v > a && v < b);
+}
+
+/** The median time between consecutive frames (ms; 0 with fewer than two). */
+function medianStep(times: readonly number[]): number {
+  if (times.length < 2) return 0;
+  const steps = times.slice(1).map((t, i) => t - times[i]!);
+  steps.sort((a, b) => a - b);
+  return steps[steps.length >> 1]!;
 }
 
 function spread(values: readonly number[]): number {

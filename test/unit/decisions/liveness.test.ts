@@ -92,7 +92,8 @@ describe('LivenessCheck', () => {
   });
 
   it('reads no blink from eyes that narrow and widen over seconds (a tilted picture, drift)', () => {
-    const slow = seconds(6).map((t) => liveFace({ eyes: 0.55 + 0.45 * Math.cos(2 * t) }));
+    // Half shut and open again over 1.5 s, twice (d3 looking down and up read like this).
+    const slow = seconds(6).map((t) => liveFace({ eyes: 0.775 + 0.225 * Math.cos(2 * t) }));
     expect(run(slow)).toBeNull();
     // The same depth within 400 ms is a blink.
     const quick = [1, 1, 1, 0.55, 0.1, 0.55, 1, 1].map((e) => liveFace({ eyes: e }));
