@@ -108,7 +108,7 @@ test('enroll, verify 1:1, reject another person, identify among three, export/im
     await expect(page.getByTestId('verify-target').locator('option')).toHaveCount(4, {
       timeout: 60_000,
     });
-    await unlockByFace(page, 'Alice', 3, 'Anyone enrolled (identify)');
+    await unlockByFace(page, 'Alice', 4, 'Anyone enrolled (identify)');
 
     // Opened by her face, the vault lets her manage people. Export (encrypted with a passphrase
     // for the file), delete everyone, refuse a malformed file and a wrong passphrase, import.

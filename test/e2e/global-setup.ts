@@ -47,9 +47,10 @@ export const VIDEO_CAMERAS: Record<string, { video: string; frames: number[] }> 
   },
   // Other stretches of the same videos, in their own order. (d3 shows no quick blink anywhere: at
   // the unlock she is the cooperative camera's, who turns the way the screen asks.)
-  // d9 blinks ~0.6 s into this one and again at ~4 s (quick blinks: the lids down and up within
-  // 400 ms and a frame either side, decisions/liveness.ts blinkMs); his first 6 s show none.
-  'd9-verify': { video: 'd9', frames: frames(60, 120) },
+  // Seconds 12-18 of d9: quick blinks (the lids down and up within 400 ms and a frame either side,
+  // decisions/liveness.ts blinkMs) two or three times a loop, seen at 10, 5 and 3 analysed frames a
+  // second (offline, the shipped rules); his first 6 s show none, 6-12 s only at 10 fps.
+  'd9-verify': { video: 'd9', frames: frames(120, 180) },
   // One frame of d3 (frontal, not among the enrollment's frames) held still: a photo of her.
   'd3-still': { video: 'd3', frames: Array.from({ length: 20 }, () => 64) },
   // One frame of d9 held still (frontal, 2.0 s in): a photo of Alice in the e2e of enrollment.

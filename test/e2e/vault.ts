@@ -53,7 +53,7 @@ export async function lockVault(page: Page): Promise<void> {
 export async function unlockByFace(
   page: Page,
   name: string,
-  tries = 3,
+  tries = 4,
   target = name,
 ): Promise<void> {
   await page.getByTestId('verify-target').selectOption({ label: target });
