@@ -338,10 +338,7 @@ export class LivenessCheck {
     const blinkWithin = this.rules.blinkMs + 2 * medianStep(times);
     const blink =
       inBetween(eyes[0]!) && inBetween(eyes[1]!)
-        ? Math.min(
-            quickDip(eyes[0]!, times, blinkWithin),
-            quickDip(eyes[1]!, times, blinkWithin),
-          )
+        ? Math.min(quickDip(eyes[0]!, times, blinkWithin), quickDip(eyes[1]!, times, blinkWithin))
         : 0;
     const mouth =
       inBetween(lips) && largestStep(lips) < this.rules.lipStep * spread(lips)
