@@ -22,6 +22,8 @@
     choosing: false,
     alive: false,
     looking: false,
+    /** The request's renewals count (verify-status data-challenge-renewals) while one is asked. */
+    renewals: undefined,
     fresh: false,
     lastTick: null,
     waitingSince: null,
@@ -63,7 +65,14 @@
     const status = document.querySelector('[data-testid="verify-status"]');
     if (!status) return 'frontal';
     const challenge = status.getAttribute('data-challenge');
-    if (challenge === 'left' || challenge === 'right') return `challenge-${challenge}`;
+    if (challenge === 'left' || challenge === 'right') {
+      // Asked again after a turn too flat to count: the person turns again, as asked.
+      const renewals = status.getAttribute('data-challenge-renewals');
+      if (state.renewals !== undefined && renewals !== state.renewals) state.fresh = true;
+      state.renewals = renewals;
+      return `challenge-${challenge}`;
+    }
+    state.renewals = undefined;
     const looking = status.getAttribute('data-status') === 'looking';
     // A new attempt: the person looks at the camera afresh, as filmed facing it.
     if (looking && !state.looking) state.fresh = true;

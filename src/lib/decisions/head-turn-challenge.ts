@@ -88,6 +88,15 @@ const WRONG_WAY_HOLD_MS = 200;
  */
 export const TURN_ANSWER_MS = 4000;
 
+/**
+ * A try that went out and back flat renews the request this many times: the screen asks for a
+ * bigger turn and the answer time starts again. A person whose first turn was small (d12's turns
+ * read 0.107-0.143 against the 0.12 needed, docs/ENROLL.md) turns again; a flat picture gains
+ * nothing, since every try within the attempt is read the same way (eval-liveness scores a whole
+ * window of tries).
+ */
+export const TURN_RENEWALS = 1;
+
 /** After this long with a usable face the request is shown (ms): long enough to know "straight". */
 export const CHALLENGE_PROMPT_AFTER_MS = 300;
 
@@ -124,8 +133,12 @@ export class HeadTurnChallenge {
   flatTurns = 0;
   /** The largest parallax of any full turn (out and back, with in-between poses). */
   maxParallax = 0;
+  /** Times the request was renewed after a flat try (at most TURN_RENEWALS). */
+  renewals = 0;
 
   private askedAt: number | null = null;
+  /** When the request was last renewed after a flat try (ms). */
+  private renewedAt: number | null = null;
   /** Since when the head has been turned the other way by wrongWayDeg or more (ms). */
   private wrongSince: number | null = null;
   /** Where the head was when asked (smoothed yaw): a turn the other way is measured from here. */
@@ -151,9 +164,9 @@ export class HeadTurnChallenge {
     return this.askedAt !== null;
   }
 
-  /** When the request was put on screen (ms), or null before. */
+  /** When the request was put on screen, or last renewed (ms); null before. */
   get askedSince(): number | null {
-    return this.askedAt;
+    return this.renewedAt ?? this.askedAt;
   }
 
   get passed(): boolean {
@@ -295,7 +308,13 @@ export class HeadTurnChallenge {
         return this.state;
       }
       // A jump, or flat: this try does not count; the next turn is read from here.
-      if (this.lastParallax < r.parallax) this.flatTurns++;
+      if (this.lastParallax < r.parallax) {
+        this.flatTurns++;
+        if (this.renewals < TURN_RENEWALS) {
+          this.renewals++;
+          this.renewedAt = t;
+        }
+      }
       this.state = 'flat';
       this.baseYaw = yaw;
       this.rebase({ t, rel: 0, measure });

@@ -41,12 +41,24 @@ export class EnrollmentFlow {
   step = $derived(Math.min(this.samples.length, ENROLL_STEPS.length - 1));
   current = $derived<EnrollStep>(ENROLL_STEPS[this.step] ?? ENROLL_STEPS[0]!);
   progress = $derived(this.samples.length / ENROLL_STEPS.length);
-  /** The straight sample's pose: the turns and the nod are measured from it. */
+  /** The straight sample's pose: the turns and the nod are measured from it (or frontalPose). */
   straightPose = $derived<HeadPose | null>(this.poses[0] ?? null);
+  /**
+   * The usable live frame nearest facing the camera seen since the straight sample, when nearer
+   * than that sample: the turns and the nod may be measured from it instead. The straight sample
+   * is the first frame within ±5°, often taken in passing (d3 at pitch 3.3°, webcam-genuine at
+   * yaw 2.6°: the nod and the turn that way then needed 9° and 15° from facing the camera, and
+   * their footage fell just short; issue 24). Either reference keeps the views >= 14° apart.
+   */
+  frontalPose = $state.raw<HeadPose | null>(null);
+  /** What the views after the first may be measured from: the straight sample's pose first. */
+  references = $derived<HeadPose[]>(
+    [this.straightPose, this.frontalPose].filter((p): p is HeadPose => p !== null),
+  );
 
   /** What holds this frame for the current view (enroll-guidance.ts; worded by ui/text/enroll.ts). */
   guide(quality: Pick<QualityResult, 'reasons' | 'pose'> | null, detections = 0): EnrollGuidance {
-    const guidance = enrollmentGuidance(this.current, quality, this.straightPose, detections);
+    const guidance = this.guideFrom(quality, detections);
     if (!guidance.ready || this.live) return guidance;
     return {
       ready: false,
@@ -54,6 +66,21 @@ export class EnrollmentFlow {
       reasons: [],
       hint: null,
     };
+  }
+
+  /** The guidance from the first reference that shows the view; the straight sample's otherwise. */
+  private guideFrom(
+    quality: Pick<QualityResult, 'reasons' | 'pose'> | null,
+    detections: number,
+  ): EnrollGuidance {
+    const [first = null, ...others] = this.references;
+    const guidance = enrollmentGuidance(this.current, quality, first, detections);
+    if (guidance.ready) return guidance;
+    for (const ref of others) {
+      const other = enrollmentGuidance(this.current, quality, ref, detections);
+      if (other.ready) return other;
+    }
+    return guidance;
   }
 
   /**
@@ -64,12 +91,24 @@ export class EnrollmentFlow {
    * or a face lost for a moment while it turns, asked for one again: issue 24). Starting over
    * (restart) asks again.
    */
-  observe(now: number, points: MeshPoints | null): void {
-    if (this.status !== 'capturing' || this.live) return;
+  observe(now: number, points: MeshPoints | null, pose: HeadPose | null = null): void {
+    if (this.status !== 'capturing') return;
+    if (this.live) {
+      if (points !== null) this.noteFrontal(pose);
+      return;
+    }
     this.liveness.push(now, points);
     this.live = this.liveness.live;
     const since = this.liveness.stretchStart;
     this.unliveMs = this.live || since === null ? 0 : now - since;
+  }
+
+  /** A usable live frame's pose: nearer facing the camera than every reference so far? */
+  private noteFrontal(pose: HeadPose | null): void {
+    if (pose === null || this.straightPose === null || !poseInTarget(ENROLL_STEPS[0]!, pose))
+      return;
+    const off = (p: HeadPose) => Math.hypot(p.yaw, p.pitch);
+    if (off(pose) < Math.min(...this.references.map(off))) this.frontalPose = { ...pose };
   }
 
   /** Is a frame with this verdict worth embedding now? (It would be kept by offer.) */
@@ -95,7 +134,9 @@ export class EnrollmentFlow {
     if (this.status !== 'capturing' || !this.live || now - this.lastSampleAt < MIN_SAMPLE_GAP_MS) {
       return false;
     }
-    if (pose === null || !poseInTarget(this.current, pose, this.straightPose)) return false;
+    // Before the straight sample there is no reference (the straight view needs none).
+    const refs = this.references.length > 0 ? this.references : [null];
+    if (pose === null || !refs.some((r) => poseInTarget(this.current, pose, r))) return false;
     this.lastSampleAt = now;
     this.samples = [...this.samples, embedding];
     this.poses = [...this.poses, { ...pose }];
@@ -122,6 +163,7 @@ export class EnrollmentFlow {
     this.thumbnails = [];
     this.crops = [];
     this.poses = [];
+    this.frontalPose = null;
     this.duplicate = null;
     this.lastSampleAt = 0;
     this.liveness = new LivenessCheck();

@@ -394,6 +394,7 @@ export class FaceSession implements FaceModel {
       this.enrollment.observe(
         takenAt,
         analysis.quality.ok ? (analysis.mesh?.points ?? null) : null,
+        analysis.quality.pose,
       );
     }
     if (!analysis.quality.ok || !analysis.crop || !embedding) return;

@@ -104,6 +104,8 @@ export class VerificationFlow {
   askForLife = $state(false);
   /** The side the screen asks the head to turn to and back (null until asked). */
   challenge = $state<TurnSide | null>(null);
+  /** Times the request was renewed after a turn too flat to count (the screen asks for more). */
+  turnRenewals = $state(0);
   /** How the requested turn stands (state, largest turn in degrees, last parallax): for tests. */
   turnTrace = $state('');
   /** The head turned the other way first: the turn cannot pass in this attempt. */
@@ -171,6 +173,7 @@ export class VerificationFlow {
     this.usableSince = null;
     this.challenge = null;
     this.turnTrace = '';
+    this.turnRenewals = 0;
     this.wrongWay = false;
     this.liveBy = null;
     this.pending = null;
@@ -235,6 +238,7 @@ export class VerificationFlow {
       const seen = analysis.faces.length === 1 && analysis.mesh && analysis.quality.pose;
       turn.push(at, seen ? analysis.mesh!.points : null, seen ? analysis.quality.pose : null);
       this.wrongWay = turn.failed;
+      this.turnRenewals = turn.renewals;
       this.turnTrace = `${turn.state} ${turn.bestTurn.toFixed(0)} ${turn.lastParallax.toFixed(3)}`;
     }
     const passive = this.policy === 'passive-or-turn' ? this.liveness.liveBy : null;

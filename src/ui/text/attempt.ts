@@ -26,6 +26,12 @@ export const TURN_PROMPTS: Record<'left' | 'right', string> = {
   right: 'Turn your head to your right, then back.',
 };
 
+/** The request renewed after a turn too small or too flat to count. */
+export const TURN_FURTHER_PROMPTS: Record<'left' | 'right', string> = {
+  left: 'Once more, a little further: turn your head to your left, then back.',
+  right: 'Once more, a little further: turn your head to your right, then back.',
+};
+
 /** Said while the attempt goes on after a turn the other way (a blink can still show life). */
 export const WRONG_WAY_HINT =
   'That was the other way, so the turn cannot count this time. A blink still can: look at the camera and blink.';

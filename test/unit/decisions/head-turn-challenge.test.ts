@@ -124,6 +124,20 @@ describe('the requested head turn', () => {
     expect(challenge.flatTurns).toBeGreaterThan(0);
   });
 
+  it('renews the request once after a flat try: the answer time starts again from it', () => {
+    const challenge = new HeadTurnChallenge('left');
+    const frames = swung([...turnCurve(30), ...turnCurve(30), ...turnCurve(30)]);
+    expect(run('left', frames, challenge)).toBeNull();
+    expect(challenge.flatTurns).toBeGreaterThanOrEqual(2);
+    expect(challenge.renewals).toBe(1);
+    // Renewed when the first try came back (within its 3 s), not at the later ones.
+    expect(challenge.askedSince).toBeGreaterThan(400);
+    expect(challenge.askedSince).toBeLessThan(3000);
+    const unanswered = new HeadTurnChallenge('left');
+    expect(run('left', [], unanswered)).toBeNull();
+    expect(unanswered.askedSince).toBe(0);
+  });
+
   it('passes a brisk turn seen at a low analysed rate: in-between poses of the whole turn count', () => {
     // 8 analysed frames a second (a loaded machine): out to 30 degrees in half a second, no frame
     // between 3 and 10 (a quarter and three quarters of the 13 asked), frames half-way of the 30.

@@ -58,4 +58,26 @@ describe('EnrollmentFlow', () => {
     expect(flow.offer(embedding(), pose(7, 3), (t += 500))).toBe(false);
     expect(flow.offer(embedding(), pose(8.5, 3), (t += 500))).toBe(true);
   });
+
+  it('measures the turns and the nod also from a later frame nearer facing the camera', () => {
+    const flow = new EnrollmentFlow();
+    let t = blink(flow, 0);
+    // The straight sample taken in passing at (4.8, 3.3), as d3's was.
+    expect(flow.offer(embedding(), pose(4.8, 3.3), (t += 500))).toBe(true);
+    // A nod to 9.2° is 5.9° from the straight sample: short.
+    expect(flow.offer(embedding(), pose(2, 9.2), (t += 500))).toBe(false);
+    // Then the face rests nearer frontal (a frame that failed the gate does not count).
+    flow.observe((t += 100), null, pose(0, 0));
+    expect(flow.frontalPose).toBeNull();
+    flow.observe((t += 100), liveFace(), pose(1, 1.5));
+    flow.observe((t += 100), liveFace(), pose(3, 2));
+    expect(flow.frontalPose).toMatchObject({ yaw: 1, pitch: 1.5 });
+    // Left: 8.7° from the straight sample, 12.5° from the frontal frame.
+    expect(flow.offer(embedding(), pose(13.5, 2), (t += 500))).toBe(true);
+    // Right: -10.9 is 15.7° from the straight sample.
+    expect(flow.offer(embedding(), pose(-10.9, 2), (t += 500))).toBe(true);
+    // The nod to 9.2° is 7.7° from the frontal frame.
+    expect(flow.offer(embedding(), pose(2, 9.2), (t += 500))).toBe(true);
+    expect(flow.samples).toHaveLength(4);
+  });
 });
