@@ -43,6 +43,8 @@ interface RawMark {
 
 interface Marks {
   frames: RawMark[];
+  /** `facegate:embed`: a frame's embedding from the embedder worker, after the frame's mark. */
+  embeds: RawMark[];
   ready: RawMark[];
   decisions: RawMark[];
 }
@@ -72,14 +74,19 @@ async function newAppContext(
 }
 
 async function readMarks(page: Page): Promise<Marks> {
-  const [frames, ready, decisions] = await page.evaluate(() =>
-    ['facegate:frame', 'facegate:ready', 'facegate:decision'].map((name) =>
+  const [frames, ready, decisions, embeds] = await page.evaluate(() =>
+    ['facegate:frame', 'facegate:ready', 'facegate:decision', 'facegate:embed'].map((name) =>
       performance
         .getEntriesByName(name, 'mark')
         .map((e) => ({ startTime: e.startTime, detail: (e as PerformanceMark).detail as unknown })),
     ),
   );
-  return { frames: frames ?? [], ready: ready ?? [], decisions: decisions ?? [] };
+  return {
+    frames: frames ?? [],
+    embeds: embeds ?? [],
+    ready: ready ?? [],
+    decisions: decisions ?? [],
+  };
 }
 
 async function readLongTasks(page: Page): Promise<LongTask[]> {
@@ -164,6 +171,8 @@ export async function benchApp(browser: Browser, options: AppBenchOptions) {
     const warmupEnd = await faceAttempt(page, target);
     console.log(`  warm-up attempt: ${warmupEnd.status}`);
     const frames: FrameMark[] = [];
+    /** The embeddings the embedder worker gave beside the frames (facegate:embed). */
+    const embeds: FrameMark[] = [];
     const counts: AttemptCount[] = [];
     const attempts: {
       status: string;
@@ -183,6 +192,9 @@ export async function benchApp(browser: Browser, options: AppBenchOptions) {
       const within = framesWithin(marks.frames, end.clickedAt, end.endedAt + 1);
       frames.push(...within.frames);
       invalid += within.invalid;
+      const embedsWithin = framesWithin(marks.embeds, end.clickedAt, end.endedAt + 1);
+      embeds.push(...embedsWithin.frames);
+      invalid += embedsWithin.invalid;
       const decision = marks.decisions.find((m) => m.startTime >= end.clickedAt);
       const tasks = longTasksWithin(await readLongTasks(page), end.clickedAt, end.endedAt);
       tasksSeen.push(tasks);
@@ -206,7 +218,7 @@ export async function benchApp(browser: Browser, options: AppBenchOptions) {
     }
     if (invalid > 0)
       notes.push(`${invalid} facegate:frame marks broke the contract and were left out.`);
-    const summary: FrameSummary | null = summarizeFrames(frames);
+    const summary: FrameSummary | null = summarizeFrames(frames, embeds);
     if (counts.length < attempts.length) {
       notes.push(
         `${attempts.length - counts.length} attempts had no frame counters in facegate:decision: attempt_fps and embedded_fraction are over the others.`,

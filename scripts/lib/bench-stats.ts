@@ -88,21 +88,25 @@ export function parseFrameTiming(detail: unknown): FrameTiming | null {
   return out;
 }
 
-/** The per-frame numbers over these marks; null when there is none. */
-export function summarizeFrames(marks: readonly FrameMark[]): FrameSummary | null {
+/**
+ * The per-frame numbers over these marks; null when there is none. `aside`: the `facegate:embed`
+ * marks of embeddings made in the embedder worker beside the frames (their frames' own marks
+ * say embedMs 0): they count as embedded frames, and their worker time as embed_frame_ms.
+ */
+export function summarizeFrames(
+  marks: readonly FrameMark[],
+  aside: readonly FrameMark[] = [],
+): FrameSummary | null {
   if (marks.length === 0) return null;
   const pick = (key: (typeof FRAME_KEYS)[number]) => marks.map((m) => m.detail[key]);
-  const embedded = pick('embedMs').filter((ms) => ms > 0);
-  const matched = marks
-    .filter((m) => m.detail.embedMs > 0)
-    .map((m) => m.detail.matchMs)
-    .filter((ms) => ms > 0);
-  const workerOf = (wantEmbedded: boolean) =>
-    marks
-      .filter((m) => m.detail.embedMs > 0 === wantEmbedded)
-      .flatMap((m) => (m.detail.workerMs === undefined ? [] : [m.detail.workerMs]));
-  const tracked = workerOf(false);
-  const embedFrames = workerOf(true);
+  const embeddedMarks = [...marks.filter((m) => m.detail.embedMs > 0), ...aside];
+  const embedded = embeddedMarks.map((m) => m.detail.embedMs).filter((ms) => ms > 0);
+  const matched = embeddedMarks.map((m) => m.detail.matchMs).filter((ms) => ms > 0);
+  const workerTimes = (list: readonly FrameMark[]) =>
+    list.flatMap((m) => (m.detail.workerMs === undefined ? [] : [m.detail.workerMs]));
+  const tracked = workerTimes(marks.filter((m) => m.detail.embedMs === 0));
+  const embedFrames = workerTimes(embeddedMarks);
+  const trackedCount = marks.filter((m) => m.detail.embedMs === 0).length;
   const times = marks.map((m) => m.startTime).sort((a, b) => a - b);
   const span = (times[times.length - 1] as number) - (times[0] as number);
   return {
@@ -117,7 +121,7 @@ export function summarizeFrames(marks: readonly FrameMark[]): FrameSummary | nul
     match_ms_median: median(matched),
     tracked_frame_ms_median: median(tracked),
     tracked_frame_ms_p90: percentile(tracked, 90),
-    tracked_frames: marks.length - embedded.length,
+    tracked_frames: trackedCount,
     embed_frame_ms_median: median(embedFrames),
     embed_frame_ms_p90: percentile(embedFrames, 90),
     embedded_fraction: embedded.length / marks.length,

@@ -35,7 +35,15 @@ test('the WebGL context lost mid-session: face processing falls back to wasm and
 
   // The models run in the frame-pipeline worker, on tfjs's WebGL context there; tfjs keeps its
   // engine on the global scope, so the test reaches that context and loses it for real.
-  const worker = page.workers().find((w) => w.url().includes('pipeline.worker'));
+  // The frames worker, not the embedder beside it (same script, another name): its loss is the
+  // one the page is told of, and the embedder follows it.
+  const named = await Promise.all(
+    page
+      .workers()
+      .filter((w) => w.url().includes('pipeline.worker'))
+      .map(async (w) => ({ w, name: await w.evaluate(() => self.name) })),
+  );
+  const worker = named.find((n) => n.name === 'facegate-pipeline')?.w;
   if (!worker) throw new Error('the frame-pipeline worker is not running');
   const lost = await worker.evaluate(() => {
     interface TfEngine {

@@ -24,11 +24,19 @@ export type PipelineStatus = 'idle' | 'loading' | 'ready' | 'error';
 
 export type BackendLostListener = (lost: BackendName, now: BackendName | null, why: string) => void;
 
-function startWorker(): Worker {
-  return new Worker(new URL('./pipeline.worker.ts', import.meta.url), {
-    type: 'module',
-    name: 'facegate-pipeline',
-  });
+function startWorker(name = 'facegate-pipeline'): Worker {
+  return new Worker(new URL('./pipeline.worker.ts', import.meta.url), { type: 'module', name });
+}
+
+/** After the frames worker is ready, the embedder worker starts this much later (ms). */
+const EMBEDDER_DELAY_MS = 4000;
+
+/**
+ * Whether a second worker runs the backbone beside the frames: only with a core to spare for it
+ * (on one core the two would take turns, as one worker does).
+ */
+function embedderWanted(): boolean {
+  return (globalThis.navigator?.hardwareConcurrency ?? 1) >= 2;
 }
 
 function storage(): Storage | null {
@@ -65,6 +73,12 @@ export class FramePipeline {
     resolve: (result: FrameResult | EmbedResult | null) => void;
   } | null = null;
   private nextId = 1;
+  /** The embedder worker (pipeline.worker.ts, 'embed' role), once started; null: none. */
+  private embedder: Worker | null = null;
+  private embedderReady = false;
+  /** The app's base URL as the frames worker got it. */
+  private baseUrl = '';
+  private embedPending: { id: number; resolve: (result: EmbedResult | null) => void } | null = null;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plumbing, never rendered
   private readonly lostListeners = new Set<BackendLostListener>();
 
@@ -84,11 +98,12 @@ export class FramePipeline {
         event.preventDefault();
         this.fail(`The face pipeline stopped: ${event.message || 'unknown error'}`);
       };
+      // A one-off address for the workers, not reactive state.
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity
+      this.baseUrl = new URL(baseUrl, location.href).href;
       this.send({
         type: 'init',
-        // A one-off address for the worker, not reactive state.
-        // eslint-disable-next-line svelte/prefer-svelte-reactivity
-        baseUrl: new URL(baseUrl, location.href).href,
+        baseUrl: this.baseUrl,
         forced: forcedBackend(),
         remembered: readRememberedChoice(storage()),
       });
@@ -114,6 +129,31 @@ export class FramePipeline {
     return new Promise<FrameResult | null>((resolve) => {
       this.pending = { id, resolve: (r) => resolve(r && 'analysis' in r ? r : null) };
       this.send({ type: 'frame', id, frame, track }, [frame]);
+    });
+  }
+
+  /**
+   * The backbone runs in its own worker beside the frames (embedAside); false: on the frames
+   * worker (embed), before its next frame.
+   */
+  get embedsAside(): boolean {
+    return this.embedderReady && this.embedder !== null;
+  }
+
+  /** True while the embedder worker has a crop: another is not sent (the frame goes unembedded). */
+  get embedderBusy(): boolean {
+    return this.embedPending !== null;
+  }
+
+  /**
+   * Embeds frame `id`'s crop in the embedder worker while the frames go on; null when it was not
+   * embedded (no embedder, or it is busy, or it failed).
+   */
+  embedAside(id: number, crop: ImageData): Promise<EmbedResult | null> {
+    if (!this.embedsAside || this.embedPending) return Promise.resolve(null);
+    return new Promise<EmbedResult | null>((resolve) => {
+      this.embedPending = { id, resolve };
+      this.embedder?.postMessage({ type: 'embed-crop', id, crop } satisfies PipelineRequest);
     });
   }
 
@@ -170,6 +210,7 @@ export class FramePipeline {
         this.progress = { stage: 'start', fraction: 1, detail: '' };
         this.settle?.(info);
         this.settle = null;
+        this.startEmbedderSoon(info.backend);
         return;
       }
       case 'load-error':
@@ -185,12 +226,97 @@ export class FramePipeline {
         return;
       case 'backend-lost':
         if (this.info) this.info = { ...this.info, backend: reply.now };
+        // The embedder follows the frames worker (its own GPU context may still be alive, and
+        // slow frames would share the machine with it).
+        this.startEmbedderSoon(reply.now);
         for (const l of this.lostListeners) l(reply.lost, reply.now, '');
         return;
       case 'backend-failed':
+        this.stopEmbedder();
         for (const l of this.lostListeners) l(reply.lost, null, reply.message);
         return;
     }
+  }
+
+  private embedderTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * The embedder starts EMBEDDER_DELAY_MS after the frames worker is ready: loading it (weights,
+   * wasm, a warm-up pass) takes a core for a second or two on a slow machine, and the first
+   * unlock, started as soon as the camera is ready, should not share its core with that.
+   */
+  private startEmbedderSoon(backend: BackendName): void {
+    this.stopEmbedder();
+    if (this.embedderTimer !== null) clearTimeout(this.embedderTimer);
+    this.embedderTimer = setTimeout(() => {
+      this.embedderTimer = null;
+      if (this.status === 'ready') this.startEmbedder(backend);
+    }, EMBEDDER_DELAY_MS);
+  }
+
+  /**
+   * (Re)starts the embedder worker on the frames worker's backend. Until it is ready, and if it
+   * fails, the frames worker embeds as before: nothing waits for it.
+   */
+  private startEmbedder(backend: BackendName): void {
+    this.stopEmbedder();
+    if (!embedderWanted() || !this.worker) return;
+    let worker: Worker;
+    try {
+      worker = startWorker('facegate-embedder');
+    } catch {
+      return;
+    }
+    this.embedder = worker;
+    worker.onmessage = (event: MessageEvent<PipelineReply>) => {
+      if (this.embedder !== worker) return;
+      const reply = event.data;
+      switch (reply.type) {
+        case 'ready':
+          this.embedderReady = true;
+          return;
+        case 'embedded':
+          this.answerEmbed(reply.result.id, reply.result);
+          return;
+        case 'skipped':
+          if (reply.error) console.error(`facegate embedder: ${reply.error}`);
+          this.answerEmbed(reply.id, null);
+          return;
+        case 'load-error':
+        case 'backend-failed':
+          // The frames worker embeds instead (its own loss is what the page is told of).
+          console.error(`facegate embedder: ${reply.message}`);
+          this.stopEmbedder();
+          return;
+        default:
+          return;
+      }
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      if (this.embedder === worker) this.stopEmbedder();
+    };
+    worker.postMessage({
+      type: 'init',
+      baseUrl: this.baseUrl,
+      forced: backend,
+      remembered: null,
+      role: 'embed',
+    } satisfies PipelineRequest);
+  }
+
+  private stopEmbedder(): void {
+    this.embedder?.terminate();
+    this.embedder = null;
+    this.embedderReady = false;
+    this.answerEmbed(this.embedPending?.id ?? -1, null);
+  }
+
+  private answerEmbed(id: number, result: EmbedResult | null): void {
+    if (this.embedPending?.id !== id) return;
+    const { resolve } = this.embedPending;
+    this.embedPending = null;
+    resolve(result);
   }
 
   private answer(id: number, result: FrameResult | EmbedResult | null): void {
@@ -201,6 +327,7 @@ export class FramePipeline {
   }
 
   private fail(why: string): void {
+    this.stopEmbedder();
     this.status = 'error';
     this.error = why;
     this.settle?.(null);

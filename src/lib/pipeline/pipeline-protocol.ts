@@ -10,7 +10,9 @@ import type { FrameAnalysis } from '../vision/frame-analysis';
  * Analysing and embedding are two requests: every camera frame is analysed ('frame': detection,
  * mesh, alignment, quality), and the page then asks for the backbone ('embed') only on the frames
  * a decision needs (decisions/embed-policy.ts). The worker keeps the last analysed frame's crop
- * for that, so the crop never travels back.
+ * for that. Where a second core is free, a second worker of the same code ('embed' role) runs the
+ * backbone on crops the page sends it ('embed-crop'), so that the frames keep the camera's rate
+ * while a crop is embedded (issue 23: one backbone pass held the one worker for several frames).
  */
 
 /** A probe's outcome remembered per device, browser and model (backend-choice.ts). */
@@ -35,6 +37,12 @@ export type PipelineRequest =
        * model and the device): used instead of probing when its key still matches.
        */
       remembered: unknown;
+      /**
+       * 'frames' (the default): every camera frame, and the backbone when no embedder runs
+       * beside it. 'embed': the backbone alone, on crops the page sends ('embed-crop'), in a
+       * second worker so the frames go on at the camera's rate meanwhile.
+       */
+      role?: 'frames' | 'embed';
     }
   | {
       type: 'frame';
@@ -49,6 +57,8 @@ export type PipelineRequest =
    * and its mirror image in one batch, as templates are made. Answered by 'embedded'.
    */
   | { type: 'embed'; id: number }
+  /** The embedder worker: embed this crop (frame `id`'s, copied). Answered by 'embedded'. */
+  | { type: 'embed-crop'; id: number; crop: ImageData }
   /** Settings' "measure again": probe every backend now and remember the result. */
   | { type: 'reprobe' };
 

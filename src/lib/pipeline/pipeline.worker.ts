@@ -87,6 +87,29 @@ async function loadParts(): Promise<Parts> {
   return { detector, landmarker, files, key };
 }
 
+/** The embedder worker: the backbone alone, on the frames worker's backend (no probe, no mesh). */
+async function startEmbedder(): Promise<void> {
+  try {
+    const files = await loadManifest(baseUrl);
+    engine = await FaceEngine.load(baseUrl, files, { forced, remembered: null });
+    if (!watching) {
+      watching = true;
+      watchBackendLoss((lost) => void backendLost(lost));
+    }
+    post({
+      type: 'ready',
+      manifest: engine.manifest,
+      backend: engine.backend,
+      probes: engine.probes,
+      choice: null,
+      remembered: false,
+      threads: await activeWasmThreads(),
+    });
+  } catch (e) {
+    post({ type: 'load-error', message: message(e) });
+  }
+}
+
 async function start(remembered: unknown): Promise<void> {
   try {
     parts ??= await loadParts();
@@ -177,13 +200,23 @@ async function frame(request: Extract<PipelineRequest, { type: 'frame' }>): Prom
   }
 }
 
-/** The backbone on the last analysed frame's crop (the crop and its mirror image, one batch). */
-async function embed(request: Extract<PipelineRequest, { type: 'embed' }>): Promise<void> {
+/**
+ * The backbone (the crop and its mirror image, one batch) on the last analysed frame's crop, or
+ * on the crop sent with 'embed-crop'.
+ */
+async function embed(
+  request: Extract<PipelineRequest, { type: 'embed' } | { type: 'embed-crop' }>,
+): Promise<void> {
   const started = performance.now();
   try {
-    const kept = lastCrop?.id === request.id ? lastCrop.crop : null;
-    // Embedded once: a second ask for the same frame gets nothing rather than a second pass.
-    lastCrop = null;
+    let kept: ImageData | null;
+    if (request.type === 'embed-crop') {
+      kept = request.crop;
+    } else {
+      kept = lastCrop?.id === request.id ? lastCrop.crop : null;
+      // Embedded once: a second ask for the same frame gets nothing rather than a second pass.
+      lastCrop = null;
+    }
     let embedding: Float32Array | null = null;
     let embedMs = 0;
     if (engine && kept) {
@@ -210,10 +243,11 @@ self.onmessage = (event: MessageEvent<PipelineRequest>) => {
       case 'init':
         baseUrl = request.baseUrl;
         forced = request.forced;
-        return start(request.remembered);
+        return request.role === 'embed' ? startEmbedder() : start(request.remembered);
       case 'frame':
         return frame(request);
       case 'embed':
+      case 'embed-crop':
         return embed(request);
       case 'reprobe':
         engine?.dispose();

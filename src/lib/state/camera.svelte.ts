@@ -25,6 +25,7 @@ export interface CameraFrame {
 }
 
 export type FrameListener = (frame: CameraFrame, video: HTMLVideoElement) => void;
+export type EmbeddingListener = (frame: CameraFrame & { embedding: Float32Array }) => void;
 
 /** Called when the camera stops by itself; `message` is the text the camera view shows. */
 export type CameraStoppedListener = (message: string) => void;
@@ -97,6 +98,8 @@ export class CameraSession {
   // Not reactive state: listeners are plumbing, never rendered.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly listeners = new Set<FrameListener>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plumbing, never rendered
+  private readonly embeddingListeners = new Set<EmbeddingListener>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly stoppedListeners = new Set<CameraStoppedListener>();
 
@@ -138,6 +141,15 @@ export class CameraSession {
   onFrame(listener: FrameListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * The embedding of a frame the listeners already had without one: where the backbone runs in
+   * its own worker (FramePipeline.embedsAside), it arrives a few frames later.
+   */
+  onEmbedding(listener: EmbeddingListener): () => void {
+    this.embeddingListeners.add(listener);
+    return () => this.embeddingListeners.delete(listener);
   }
 
   /**
@@ -260,6 +272,36 @@ export class CameraSession {
     }
   }
 
+  /** The backbone on one frame's crop in the embedder worker; the frames go on meanwhile. */
+  private async embedAside(
+    current: () => boolean,
+    id: number,
+    crop: ImageData,
+    analysis: FrameAnalysis,
+    taken: number,
+  ): Promise<void> {
+    const embedded = await pipeline.embedAside(id, crop);
+    if (!current() || !embedded?.embedding) return;
+    const received = performance.now();
+    const frame = { analysis, embedding: embedded.embedding, takenAt: taken };
+    for (const listener of this.embeddingListeners) listener(frame);
+    const done = performance.now();
+    this.embedStats.frame(done, { embedMs: embedded.embedMs });
+    this.embedMs = this.embedStats.median('embedMs');
+    // For the benchmark (scripts/bench.ts): the frame itself was marked with embedMs 0.
+    performance.mark('facegate:embed', {
+      detail: {
+        detectMs: 0,
+        landmarkMs: 0,
+        alignMs: 0,
+        embedMs: embedded.embedMs,
+        workerMs: embedded.workerMs,
+        matchMs: done - received,
+        totalMs: done - taken,
+      },
+    });
+  }
+
   private tick(generation: number, video: HTMLVideoElement): void {
     if (!this.running || generation !== this.generation) return;
     this.lastFrameAt = performance.now();
@@ -288,7 +330,14 @@ export class CameraSession {
           let embedding: Float32Array | null = null;
           let embedMs = 0;
           let workerMs = result.timings.workerMs;
-          if (this.wantsEmbedding(result.analysis)) {
+          const crop = result.analysis.crop;
+          const wanted = this.wantsEmbedding(result.analysis);
+          if (wanted && pipeline.embedsAside) {
+            // Beside the frames: this frame goes to the listeners now, its embedding later.
+            if (crop && !pipeline.embedderBusy) {
+              void this.embedAside(current, result.id, crop, result.analysis, taken);
+            }
+          } else if (wanted) {
             const embedded = await pipeline.embed(result.id);
             if (!current()) return;
             if (embedded) {

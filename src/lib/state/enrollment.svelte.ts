@@ -51,6 +51,8 @@ export class EnrollmentFlow {
    * their footage fell just short; issue 24). Either reference keeps the views >= 14° apart.
    */
   frontalPose = $state.raw<HeadPose | null>(null);
+  /** Each sample's reference: the pose its view was measured from (null for the straight one). */
+  sampleReferences = $state.raw<(HeadPose | null)[]>([]);
   /** What the views after the first may be measured from: the straight sample's pose first. */
   references = $derived<HeadPose[]>(
     [this.straightPose, this.frontalPose].filter((p): p is HeadPose => p !== null),
@@ -136,7 +138,9 @@ export class EnrollmentFlow {
     }
     // Before the straight sample there is no reference (the straight view needs none).
     const refs = this.references.length > 0 ? this.references : [null];
-    if (pose === null || !refs.some((r) => poseInTarget(this.current, pose, r))) return false;
+    const ref = pose === null ? undefined : refs.find((r) => poseInTarget(this.current, pose, r));
+    if (pose === null || ref === undefined) return false;
+    this.sampleReferences = [...this.sampleReferences, ref ? { ...ref } : null];
     this.lastSampleAt = now;
     this.samples = [...this.samples, embedding];
     this.poses = [...this.poses, { ...pose }];
@@ -164,6 +168,7 @@ export class EnrollmentFlow {
     this.crops = [];
     this.poses = [];
     this.frontalPose = null;
+    this.sampleReferences = [];
     this.duplicate = null;
     this.lastSampleAt = 0;
     this.liveness = new LivenessCheck();

@@ -78,6 +78,7 @@ export class FaceSession implements FaceModel {
     this.#finetune = deps.finetune;
     deps.people.useModel(this);
     deps.camera.onFrame((frame) => this.handleFrame(frame));
+    deps.camera.onEmbedding((frame) => this.handleEmbedding(frame));
     // Unlock and enrollment both embed the crop with its mirror image (one batch of two): without
     // the mirror at unlock LFW lost 0.07 points, more than the 0.05 this would be worth
     // (npm run eval-flip, docs/BENCHMARKS.md). Only the frames a decision needs are embedded;
@@ -382,7 +383,6 @@ export class FaceSession implements FaceModel {
       if (counted.analysed === 0) counted.firstAt = now;
       counted.lastAt = now;
       counted.analysed += 1;
-      if (embedding) counted.embedded += 1;
     }
     if (this.mode === 'verify') {
       // Tallies the frame (and breaks the run when it failed the gate); may end the attempt.
@@ -397,7 +397,25 @@ export class FaceSession implements FaceModel {
         analysis.quality.pose,
       );
     }
-    if (!analysis.quality.ok || !analysis.crop || !embedding) return;
+    if (embedding) this.handleEmbedding({ analysis, embedding, takenAt }, false);
+  }
+
+  /**
+   * One frame's embedding: with the frame itself, or `late`, from the embedder worker a few frames
+   * after the frame went through handleFrame (camera.onEmbedding).
+   */
+  private handleEmbedding(
+    { analysis, embedding, takenAt }: CameraFrame & { embedding: Float32Array },
+    late = true,
+  ): void {
+    if (this.mode === 'none' || !this.engine) return;
+    if (!analysis.quality.ok || !analysis.crop) return;
+    if (this.mode === 'verify') {
+      if (this.verification.status !== 'looking') return;
+      // Not a frame of another attempt, nor of a face that has since left or been swapped.
+      if (late && !this.verification.takesLate(takenAt)) return;
+      this.attemptFrames.embedded += 1;
+    }
     // Enrollment keeps only frames that show the view it asks for (enroll-guidance.ts).
     if (this.mode === 'enroll' && !this.enrollment.wants(analysis.quality, performance.now()))
       return;

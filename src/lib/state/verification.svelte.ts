@@ -114,6 +114,8 @@ export class VerificationFlow {
   liveBy = $state<string | null>(null);
 
   private faceSeenAt: number | null = null;
+  /** When this attempt started (the clock of `now`). */
+  private startedAt = 0;
   private decision: FrameDecision | null = null;
   private tracker: AttemptTracker | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -149,6 +151,7 @@ export class VerificationFlow {
     this.targetId = target?.id ?? null;
     this.mode = target ? 'verify' : 'identify';
     this.now = options.now ?? (() => performance.now());
+    this.startedAt = this.now();
     this.onEnd = options.onEnd ?? null;
     this.faceSeenAt = null;
     this.decisionMs = null;
@@ -287,6 +290,17 @@ export class VerificationFlow {
     const turn = this.turn;
     if (!turn || !turn.asked || turn.failed || this.live) return false;
     return turn.state === 'back' || turn.currentTurn > 8;
+  }
+
+  /**
+   * May an embedding of the frame taken at `takenAt` still be pushed? Not if it came from before
+   * this attempt, or from before the face in view now (it left or jumped since: liveness.ts's
+   * stretch), as can happen where the backbone runs beside the frames and answers later.
+   */
+  takesLate(takenAt: number): boolean {
+    if (this.status !== 'looking' || takenAt < this.startedAt) return false;
+    const since = this.liveness.stretchStart;
+    return since !== null && takenAt >= since;
   }
 
   /** Any frame of this attempt in which a face was detected, good or not (frame() does this too). */
