@@ -61,6 +61,8 @@ interface AttemptResult {
   seconds: number;
   status: string;
   reason: string;
+  /** The requested turn at the end (verify-status data-turn: state, degrees, parallax). */
+  turn?: string;
 }
 
 interface PersonResult {
@@ -140,6 +142,7 @@ async function attempt(page: Page, name: string, challenges: Set<string>): Promi
       status: string | null;
       challenge: string | null;
       reason: string | null;
+      turn: string | null;
     }>(`(() => {
       const el = (id) => document.querySelector('[data-testid="' + id + '"]');
       const status = el('verify-status');
@@ -149,6 +152,7 @@ async function attempt(page: Page, name: string, challenges: Set<string>): Promi
         status: status ? status.getAttribute('data-status') : null,
         challenge: status ? status.getAttribute('data-challenge') : null,
         reason: ended ? ended.getAttribute('data-reason') : null,
+        turn: status ? status.getAttribute('data-turn') : null,
       };
     })()`);
     if (seen.open) {
@@ -162,6 +166,7 @@ async function attempt(page: Page, name: string, challenges: Set<string>): Promi
         seconds: (Date.now() - started) / 1000,
         status: seen.status,
         reason: seen.reason ?? '',
+        turn: seen.turn ?? '',
       };
     }
     await sleep(100);

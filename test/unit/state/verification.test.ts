@@ -320,3 +320,25 @@ describe('VerificationFlow rejection hints', () => {
     expect(identify.rejectTarget).toBeNull();
   });
 });
+
+describe('VerificationFlow embeddings that arrive late (the embedder worker)', () => {
+  it('takes one of a frame of this attempt and of the face in view, not of one that left since', () => {
+    let now = 1000;
+    flow = new VerificationFlow();
+    flow.start([alice], 0.5, alice, { now: () => now });
+    // A frame from before the attempt started.
+    expect(flow.takesLate(900)).toBe(false);
+    // The face is seen from 1100 ms on.
+    for (let t = 1100; t <= 1400; t += 100) {
+      now = t;
+      flow.frame(frame(liveFace()), t);
+    }
+    expect(flow.takesLate(1200)).toBe(true);
+    // The face leaves: an embedding of it no longer counts.
+    for (let t = 1500; t <= 2400; t += 100) {
+      now = t;
+      flow.frame({ ...frame(liveFace()), faces: [], mesh: null, crop: null }, t);
+    }
+    expect(flow.takesLate(1300)).toBe(false);
+  });
+});
