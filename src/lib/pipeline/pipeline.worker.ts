@@ -87,24 +87,29 @@ async function loadParts(): Promise<Parts> {
   return { detector, landmarker, files, key };
 }
 
+/** Watches for a lost GPU (once per worker), then tells the page the engine is ready. */
+async function announceReady(engine: FaceEngine, choice: BackendChoice | null): Promise<void> {
+  if (!watching) {
+    watching = true;
+    watchBackendLoss((lost) => void backendLost(lost));
+  }
+  post({
+    type: 'ready',
+    manifest: engine.manifest,
+    backend: engine.backend,
+    probes: engine.probes,
+    choice,
+    remembered: engine.remembered,
+    threads: await activeWasmThreads(),
+  });
+}
+
 /** The embedder worker: the backbone alone, on the frames worker's backend (no probe, no mesh). */
 async function startEmbedder(): Promise<void> {
   try {
     const files = await loadManifest(baseUrl);
     engine = await FaceEngine.load(baseUrl, files, { forced, remembered: null });
-    if (!watching) {
-      watching = true;
-      watchBackendLoss((lost) => void backendLost(lost));
-    }
-    post({
-      type: 'ready',
-      manifest: engine.manifest,
-      backend: engine.backend,
-      probes: engine.probes,
-      choice: null,
-      remembered: false,
-      threads: await activeWasmThreads(),
-    });
+    await announceReady(engine, null);
   } catch (e) {
     post({ type: 'load-error', message: message(e) });
   }
@@ -123,19 +128,7 @@ async function start(remembered: unknown): Promise<void> {
     });
     progress('start', 0.95, 'Warming up');
     await warmUp(parts.detector, parts.landmarker);
-    if (!watching) {
-      watching = true;
-      watchBackendLoss((lost) => void backendLost(lost));
-    }
-    post({
-      type: 'ready',
-      manifest: engine.manifest,
-      backend: engine.backend,
-      probes: engine.probes,
-      choice: forced ? null : choiceOf(engine, parts.key, usable),
-      remembered: engine.remembered,
-      threads: await activeWasmThreads(),
-    });
+    await announceReady(engine, forced ? null : choiceOf(engine, parts.key, usable));
   } catch (e) {
     post({ type: 'load-error', message: message(e) });
   }
