@@ -226,6 +226,7 @@ async function main() {
       median: round1(s?.embed_frame_ms_median ?? null),
       p90: round1(s?.embed_frame_ms_p90 ?? null),
     },
+    grab_ms_median: round1(s?.grab_ms_median ?? null),
     attempt_fps: round1(app?.rates.attempt_fps ?? null),
     embedded_fraction: round2(app?.rates.embedded_fraction ?? null),
     faceapi_e2e_ms_median: faceapi?.e2e_ms_median ?? null,
@@ -267,6 +268,8 @@ async function main() {
           'app: worker time (facegate:frame workerMs) of the frames of warm unlock attempts analysed without the backbone (detection or tracking, mesh, alignment, quality)',
         embed_frame_ms:
           'app: worker time of the frames that also ran the backbone (crop and mirror); embed_ms_median is the backbone alone',
+        grab_ms_median:
+          'app: the frame copied out of the video on the page (createImageBitmap), part of e2e_ms and not of the worker time',
         attempt_fps:
           "app: analysed frames per second during warm unlock attempts, from the app's own counters (facegate:decision analysedFrames over analysedMs, first to last frame of each attempt)",
         embedded_fraction:

@@ -78,6 +78,8 @@ interface PersonResult {
   /** The views taken (of 4) when the cap ended the enrollment. */
   views_taken: number;
   sample_poses: unknown;
+  /** What the screen said while enrollment was stuck (time, view asked, guidance line), when it did not finish. */
+  said?: string[];
   unlock: {
     opened: boolean;
     /** Seconds of the attempt that opened (or the last one). */
@@ -215,8 +217,23 @@ async function enrollAndUnlock(
     const ready = Date.now();
     result.engine_s = (ready - opened) / 1000;
     const form = page.getByTestId('enroll-name-form');
-    while ((await form.count()) === 0 && Date.now() - ready < ENROLL_CAP_MS) await sleep(100);
+    // What the screen said, each time it changed (view asked, guidance line): why it got stuck.
+    const said: string[] = [];
+    while ((await form.count()) === 0 && Date.now() - ready < ENROLL_CAP_MS) {
+      const step = await attr(page, 'enroll-capturing', 'data-step-id');
+      const guide = page.getByTestId('enroll-guidance');
+      const line = (await guide.count()) > 0 ? await guide.first().textContent() : '';
+      const now = `${((Date.now() - ready) / 1000).toFixed(1)}s ${step}: ${(line ?? '').trim()}`;
+      if (
+        said.length === 0 ||
+        said[said.length - 1]!.replace(/^\S+ /, '') !== now.replace(/^\S+ /, '')
+      ) {
+        said.push(now);
+      }
+      await sleep(100);
+    }
     if ((await form.count()) === 0) {
+      result.said = said;
       const poses = (await attr(page, 'enroll-capturing', 'data-sample-poses')) ?? '[]';
       result.sample_poses = JSON.parse(poses) as unknown;
       result.views_taken = (result.sample_poses as unknown[]).length;

@@ -13,6 +13,8 @@ export interface FrameTiming {
   totalMs: number;
   /** Inside the worker: analysis, plus the backbone when it ran (absent from older apps). */
   workerMs?: number;
+  /** On the page: the frame's copy out of the video (createImageBitmap; absent from older apps). */
+  grabMs?: number;
 }
 
 export interface FrameMark {
@@ -42,6 +44,8 @@ export interface FrameSummary {
   tracked_frames: number;
   embed_frame_ms_median: number | null;
   embed_frame_ms_p90: number | null;
+  /** The frame's copy out of the video on the page (grabMs); null when the app reports none. */
+  grab_ms_median: number | null;
   /** embedded_frames / frames. */
   embedded_fraction: number;
   /** Analysed frames per second between the first and the last mark; null under two marks. */
@@ -83,8 +87,10 @@ export function parseFrameTiming(detail: unknown): FrameTiming | null {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return null;
     out[key] = value;
   }
-  const worker = record.workerMs;
-  if (typeof worker === 'number' && Number.isFinite(worker) && worker >= 0) out.workerMs = worker;
+  for (const key of ['workerMs', 'grabMs'] as const) {
+    const value = record[key];
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) out[key] = value;
+  }
   return out;
 }
 
@@ -124,6 +130,9 @@ export function summarizeFrames(
     tracked_frames: trackedCount,
     embed_frame_ms_median: median(embedFrames),
     embed_frame_ms_p90: percentile(embedFrames, 90),
+    grab_ms_median: median(
+      marks.flatMap((m) => (m.detail.grabMs === undefined ? [] : [m.detail.grabMs])),
+    ),
     embedded_fraction: embedded.length / marks.length,
     fps: marks.length >= 2 && span > 0 ? ((marks.length - 1) * 1000) / span : null,
   };

@@ -53,7 +53,7 @@ export interface ChallengeRules {
 export const CHALLENGE_RULES: ChallengeRules = {
   turnDeg: 13,
   backDeg: 5,
-  wrongWayDeg: 10,
+  wrongWayDeg: 12,
   between: 1,
   parallax: 0.12,
   reactionMs: 150,
@@ -78,6 +78,15 @@ function median(values: readonly number[]): number {
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
+
+/**
+ * Where the head rested before the turn: the frames from REST_FROM_MS to REST_UNTIL_MS before the
+ * turn reached turnDeg (ms). A turn comes back to where the head rested, which pose noise and small
+ * movements put a few degrees from the least-turned frame the turn is measured from (d12's rest
+ * wobbles by +-3 degrees: back within 5 of its least-turned frame, she never was, docs/ENROLL.md).
+ */
+const REST_FROM_MS = 1000;
+const REST_UNTIL_MS = 300;
 
 /** A turn the other way counts once held this long (ms): a real one lasts far longer. */
 const WRONG_WAY_HOLD_MS = 200;
@@ -154,6 +163,11 @@ export class HeadTurnChallenge {
   private recentYaw: number[] = [];
   /** The last frame with one face, to tell a swapped picture from a moving head. */
   private previous: { t: number; measure: Measure } | null = null;
+  /**
+   * Where the head rested before this turn, degrees from the least-turned frame (at most half of
+   * turnDeg): back is within backDeg of it.
+   */
+  private rest = 0;
 
   constructor(
     readonly side: TurnSide,
@@ -281,6 +295,10 @@ export class HeadTurnChallenge {
         }
         this.state = 'back';
         this.peak = { t, rel: turned, measure };
+        const resting = this.path
+          .filter((p) => p.t >= t - REST_FROM_MS && p.t <= t - REST_UNTIL_MS)
+          .map((p) => p.turned);
+        this.rest = resting.length > 0 ? Math.min(median(resting), r.turnDeg / 2) : 0;
       }
       return this.state;
     }
@@ -293,13 +311,16 @@ export class HeadTurnChallenge {
       this.bestTurn = Math.max(this.bestTurn, turned);
       return this.state;
     }
-    if (turned <= r.backDeg) {
+    if (turned <= r.backDeg + this.rest) {
       // Out and back, each through in-between poses of the whole turn (at the camera's rate a
       // real head passes through them; a slideshow of two pictures jumps).
       const out = this.path.filter((p) => p.t <= peak.t);
       const back = this.path.filter((p) => p.t > peak.t);
       const smooth =
         this.between(out, peak.rel) >= r.between && this.between(back, peak.rel) >= r.between;
+      // Back where it rested but not within backDeg of the least-turned frame, with no in-between
+      // pose yet: not judged until it is (a brisk return seen at a low rate gets its frames).
+      if (!smooth && turned > r.backDeg) return this.state;
       this.lastParallax = parallaxBetween(this.base.measure, peak.measure);
       if (smooth) this.maxParallax = Math.max(this.maxParallax, this.lastParallax);
       if (smooth && this.lastParallax >= r.parallax) {

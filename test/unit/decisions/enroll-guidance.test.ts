@@ -98,12 +98,14 @@ describe('ENROLL_STEPS', () => {
     expect(poseInTarget(step('straight'), pose(-5.1, 0))).toBe(false);
     expect(poseInTarget(step('straight'), pose(0, 5.1))).toBe(false);
     expect(poseInTarget(step('straight'), pose(-8, 11))).toBe(false);
-    // Left: Δyaw in [12, 40] with |Δpitch| <= 10.
+    // Left: Δyaw in [12, 40] with |Δpitch| <= 15.
     expect(poseInTarget(step('left'), pose(10, 5), STRAIGHT)).toBe(true);
     expect(poseInTarget(step('left'), pose(9, 5), STRAIGHT)).toBe(false);
     expect(poseInTarget(step('left'), pose(10, 5), pose(0, 5))).toBe(false);
-    expect(poseInTarget(step('left'), pose(20, 15), STRAIGHT)).toBe(true);
-    expect(poseInTarget(step('left'), pose(20, 16), STRAIGHT)).toBe(false);
+    expect(poseInTarget(step('left'), pose(20, 20), STRAIGHT)).toBe(true);
+    expect(poseInTarget(step('left'), pose(20, 21), STRAIGHT)).toBe(false);
+    expect(poseInTarget(step('left'), pose(20, -10), STRAIGHT)).toBe(true);
+    expect(poseInTarget(step('left'), pose(20, -11), STRAIGHT)).toBe(false);
     expect(poseInTarget(step('left'), pose(-25, 5), STRAIGHT)).toBe(false);
     // Right: Δyaw in [-40, -12].
     expect(poseInTarget(step('right'), pose(-14, 5), STRAIGHT)).toBe(true);
@@ -207,7 +209,7 @@ describe('poseHint', () => {
       'Keep your chin level: lower it a little.',
     );
     // The main axis first, then the other one.
-    expect(hintText(step('left'), at(20, 15), STRAIGHT)).toBe(
+    expect(hintText(step('left'), at(20, 21), STRAIGHT)).toBe(
       'Keep your chin level: raise it a little.',
     );
     expect(hintText(step('nod'), at(15, 10), STRAIGHT)).toBe(

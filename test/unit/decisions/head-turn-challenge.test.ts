@@ -168,6 +168,19 @@ describe('the requested head turn', () => {
     expect(run('left', live([...yaws, ...back]))).toBeNull();
   });
 
+  it('takes the head back where it rested before the turn, though short of an earlier glance the other way', () => {
+    // A glance 7 degrees the other way, 1.5 s facing the camera, then a turn to 25 and back to 0:
+    // back where it turned from, though 7 degrees short of the glance.
+    const glance = [...Array<number>(12).fill(-7), ...Array<number>(38).fill(0)];
+    const turn = turnCurve(25, 0, 1000, 1600);
+    expect(run('left', live([...glance, ...turn]))).not.toBeNull();
+    // A glance just before the turn is where the head turned from: back means back to it.
+    const late = [...Array<number>(30).fill(0), ...Array<number>(12).fill(-7)];
+    const challenge = new HeadTurnChallenge('left');
+    expect(run('left', live([...late, ...turn]), challenge)).toBeNull();
+    expect(challenge.state).toBe('back');
+  });
+
   it('starts the turn over after the face is lost, keeping the side', () => {
     const challenge = new HeadTurnChallenge('right');
     const gap: Frame[] = Array.from({ length: 20 }, () => ({ points: null, yaw: 0 }));
