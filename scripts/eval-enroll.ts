@@ -219,17 +219,14 @@ async function enrollAndUnlock(
     const form = page.getByTestId('enroll-name-form');
     // What the screen said, each time it changed (view asked, guidance line): why it got stuck.
     const said: string[] = [];
+    let lastSaid: string | null = null;
     while ((await form.count()) === 0 && Date.now() - ready < ENROLL_CAP_MS) {
       const step = await attr(page, 'enroll-capturing', 'data-step-id');
       const guide = page.getByTestId('enroll-guidance');
       const line = (await guide.count()) > 0 ? await guide.first().textContent() : '';
-      const now = `${((Date.now() - ready) / 1000).toFixed(1)}s ${step}: ${(line ?? '').trim()}`;
-      if (
-        said.length === 0 ||
-        said[said.length - 1]!.replace(/^\S+ /, '') !== now.replace(/^\S+ /, '')
-      ) {
-        said.push(now);
-      }
+      const what = `${step}: ${(line ?? '').trim()}`;
+      if (what !== lastSaid) said.push(`${((Date.now() - ready) / 1000).toFixed(1)}s ${what}`);
+      lastSaid = what;
       await sleep(100);
     }
     if ((await form.count()) === 0) {

@@ -108,8 +108,10 @@ export function summarizeFrames(
   const embeddedMarks = [...marks.filter((m) => m.detail.embedMs > 0), ...aside];
   const embedded = embeddedMarks.map((m) => m.detail.embedMs).filter((ms) => ms > 0);
   const matched = embeddedMarks.map((m) => m.detail.matchMs).filter((ms) => ms > 0);
-  const workerTimes = (list: readonly FrameMark[]) =>
-    list.flatMap((m) => (m.detail.workerMs === undefined ? [] : [m.detail.workerMs]));
+  // The optional timings, over the marks that report them.
+  const reported = (list: readonly FrameMark[], key: 'workerMs' | 'grabMs') =>
+    list.flatMap((m) => (m.detail[key] === undefined ? [] : [m.detail[key]]));
+  const workerTimes = (list: readonly FrameMark[]) => reported(list, 'workerMs');
   const tracked = workerTimes(marks.filter((m) => m.detail.embedMs === 0));
   const embedFrames = workerTimes(embeddedMarks);
   const trackedCount = marks.filter((m) => m.detail.embedMs === 0).length;
@@ -130,9 +132,7 @@ export function summarizeFrames(
     tracked_frames: trackedCount,
     embed_frame_ms_median: median(embedFrames),
     embed_frame_ms_p90: percentile(embedFrames, 90),
-    grab_ms_median: median(
-      marks.flatMap((m) => (m.detail.grabMs === undefined ? [] : [m.detail.grabMs])),
-    ),
+    grab_ms_median: median(reported(marks, 'grabMs')),
     embedded_fraction: embedded.length / marks.length,
     fps: marks.length >= 2 && span > 0 ? ((marks.length - 1) * 1000) / span : null,
   };
