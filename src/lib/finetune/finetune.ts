@@ -69,6 +69,8 @@ export interface FinetuneArgs {
   config?: Partial<FinetuneConfig>;
   onProgress?: (p: FinetuneProgress) => void;
   isCancelled?: () => boolean;
+  /** Awaited before each batch of views and each step (the worker's RunHold); none: never held. */
+  mayContinue?: () => Promise<void>;
   now?: () => number;
 }
 
@@ -137,6 +139,7 @@ export async function finetune(args: FinetuneArgs): Promise<FinetuneResult> {
   const control = {
     now: args.now ?? (() => performance.now()),
     isCancelled: args.isCancelled ?? (() => false),
+    mayContinue: args.mayContinue ?? (() => Promise.resolve()),
     progress: args.onProgress ?? (() => undefined),
   };
   const { now, progress } = control;

@@ -1,7 +1,9 @@
 /**
  * The fine-tuning worker: loads the model and the background bank itself (verified against the
  * manifest), runs finetune() off the main thread so the camera keeps its frame rate, and reports
- * progress. Cancelling is terminating the worker: it writes nothing, the app saves the result.
+ * progress. While the page holds it (a face attempt or an enrollment is on) it waits between
+ * steps (run-hold.ts). Cancelling is terminating the worker: it writes nothing, the app saves the
+ * result.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
@@ -13,6 +15,7 @@ import { fetchModelFile, ModelFileError } from '../embedding/model-fetch';
 import { decodeBank, type BackgroundBank } from './bank';
 import { finetune, type FinetunePerson } from './finetune';
 import type { BackendStepResult, WorkerReply, WorkerRequest } from './protocol';
+import { RunHold } from './run-hold';
 
 interface Loaded {
   embedder: Embedder;
@@ -20,6 +23,8 @@ interface Loaded {
 }
 
 let loading: Promise<Loaded> | null = null;
+/** The page holds the run while a face attempt or an enrollment is on (RunHold). */
+const hold = new RunHold();
 
 const post = (reply: WorkerReply, transfer: Transferable[] = []) =>
   self.postMessage(reply, transfer);
@@ -68,11 +73,13 @@ function probePeople(bank: BackgroundBank, size: number): FinetunePerson[] {
   });
 }
 
-async function handle(msg: WorkerRequest): Promise<void> {
+async function handle(msg: Exclude<WorkerRequest, { type: 'hold' | 'resume' }>): Promise<void> {
   const { embedder, bank } = await load(msg.baseUrl);
   if (msg.type === 'train') {
     const backend = await useBackend(msg.backend);
-    const started = performance.now();
+    // Time held is not the run's: its estimate of what is left and its seconds leave it out.
+    const clock = () => performance.now() - hold.heldMs();
+    const started = clock();
     const result = await finetune({
       people: msg.people,
       bank,
@@ -80,6 +87,8 @@ async function handle(msg: WorkerRequest): Promise<void> {
       embed: (crops) => embedder.embed(crops),
       ...(msg.config ? { config: msg.config } : {}),
       onProgress: (progress) => post({ type: 'progress', progress }),
+      mayContinue: () => hold.mayContinue(),
+      now: clock,
     });
     post(
       {
@@ -90,7 +99,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
         norm: result.norm,
         losses: result.losses,
         backend,
-        seconds: (performance.now() - started) / 1000,
+        seconds: (clock() - started) / 1000,
       },
       result.adapter ? [result.adapter.a.buffer, result.adapter.b.buffer] : [],
     );
@@ -132,7 +141,10 @@ async function handle(msg: WorkerRequest): Promise<void> {
 }
 
 self.onmessage = (event: MessageEvent<WorkerRequest>) => {
-  handle(event.data).catch((error: unknown) => {
+  const msg = event.data;
+  if (msg.type === 'hold') return hold.hold();
+  if (msg.type === 'resume') return hold.release();
+  handle(msg).catch((error: unknown) => {
     post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
   });
 };

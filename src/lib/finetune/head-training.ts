@@ -208,7 +208,7 @@ export async function trainHead(
   cfg: FinetuneConfig,
   rng: () => number,
   viewShare: number,
-  { progress, isCancelled, now }: StepControl,
+  { progress, isCancelled, mayContinue, now }: StepControl,
 ): Promise<number[]> {
   const losses: number[] = [];
   const trainStart = now();
@@ -216,6 +216,7 @@ export async function trainHead(
   const rehearsal = plan.rehearsalRows.length;
   // Nothing to train (tied templates without an adapter): the base model, checked as usual.
   for (let step = 0; step < (head.trainable.length > 0 ? cfg.steps : 0); step++) {
+    await mayContinue();
     if (isCancelled()) throw new FinetuneCancelled();
     const pick = Array.from({ length: Math.min(cfg.bankBatch, rehearsal) }, () =>
       Math.floor(rng() * rehearsal),

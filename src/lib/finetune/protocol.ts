@@ -20,7 +20,10 @@ export type WorkerRequest =
       threshold: number;
       config?: Partial<FinetuneConfig>;
     }
-  | { type: 'probe'; baseUrl: string; backends: BackendName[] };
+  | { type: 'probe'; baseUrl: string; backends: BackendName[] }
+  /** A face attempt or an enrollment needs the cores: wait between steps until 'resume'. */
+  | { type: 'hold' }
+  | { type: 'resume' };
 
 export interface BackendStepResult {
   backend: BackendName;

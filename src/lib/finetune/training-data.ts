@@ -60,14 +60,16 @@ async function embedViews(
   rng: () => number,
   embed: Embed,
   onBatch: (done: number) => void,
-  isCancelled: () => boolean,
+  { isCancelled, mayContinue }: Pick<StepControl, 'isCancelled' | 'mayContinue'>,
 ): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
-  const batch = 8;
+  // A hold (run-hold.ts) waits for the batch in hand: 4 crops, ~0.2-0.3 s of the cores here.
+  const batch = 4;
   const jobs: CropPixels[] = [];
   for (const crop of crops)
     for (let v = 0; v < views; v++) jobs.push(augmentCrop(crop, rng, ranges));
   for (let i = 0; i < jobs.length; i += batch) {
+    await mayContinue();
     if (isCancelled()) throw new FinetuneCancelled();
     out.push(...(await embed(jobs.slice(i, i + batch))));
     onBatch(Math.min(i + batch, jobs.length));
@@ -96,6 +98,8 @@ export function rowsOf(data: TrainingData, p: number): Float32Array[] {
 export interface StepControl {
   progress: (p: FinetuneProgress) => void;
   isCancelled: () => boolean;
+  /** Awaited before each batch of views and each training step: the app may hold the run there. */
+  mayContinue: () => Promise<void>;
   now: () => number;
 }
 
@@ -104,8 +108,9 @@ export async function embedTrainingData(
   cfg: FinetuneConfig,
   rng: () => number,
   embed: Embed,
-  { progress, isCancelled, now }: StepControl,
+  control: StepControl,
 ): Promise<TrainingData> {
+  const { progress, now } = control;
   const ranges = cfg.augment === 'mild' ? MILD_AUGMENT : WEBCAM_AUGMENT;
   // Progress weights: views are embedded by the backbone, training steps are cheap.
   const split = splitSamples(people);
@@ -142,7 +147,7 @@ export async function embedTrainingData(
       rng,
       embed,
       (d) => onViews(viewsDone + d),
-      isCancelled,
+      control,
     );
     viewsDone += (split.trainCrops[p]?.length ?? 0) * perSample;
     for (const row of [...base, ...views]) {
@@ -156,7 +161,7 @@ export async function embedTrainingData(
       rng,
       embed,
       (d) => onViews(viewsDone + d),
-      isCancelled,
+      control,
     );
     viewsDone += (split.validationCrops[p]?.length ?? 0) * cfg.views;
     validation.push([...(split.validation[p] ?? []), ...heldViews]);

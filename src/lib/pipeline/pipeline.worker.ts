@@ -50,9 +50,12 @@ let previousFaces: DetectedFace[] | null = null;
 let sinceDetect = 0;
 /**
  * The detector runs on every DETECT_EVERY-th tracked frame (and whenever the track is lost): a
- * second person stepping in is seen within that many frames, a tenth of a second at 30 FPS.
+ * second person stepping in is seen within that many frames, a third of a second at 30 FPS. A
+ * detection costs ~16 ms here whatever the frame's size (MediaPipe reads its WebGL canvas back),
+ * as much as the mesh: one frame in three carrying it held the median frame 2-6 ms higher
+ * (docs/BENCHMARKS.md).
  */
-const DETECT_EVERY = 3;
+const DETECT_EVERY = 10;
 /** The last analysed frame's crop, when it passed the quality gate: what 'embed' embeds. */
 let lastCrop: { id: number; crop: ImageData } | null = null;
 /** One message at a time: a frame never overlaps a load or a re-probe. */

@@ -91,10 +91,19 @@ export class FaceSession implements FaceModel {
       if (from === 'enroll') this.cancelEnrollment();
     });
     deps.lock.holdOpenWhile(() => this.enrolling);
+    deps.finetune.holdWhile(() => this.capturing);
     deps.lock.onLock(() => {
       if (this.mode === 'enroll') this.mode = 'none';
     });
     deps.access.onOpened(() => this.openedBySecret());
+  }
+
+  /** A face is being read for a decision: an unlock attempt looking, an enrollment taking views. */
+  get capturing(): boolean {
+    return (
+      (this.mode === 'verify' && this.verification.status === 'looking') ||
+      (this.mode === 'enroll' && this.enrollment.status === 'capturing')
+    );
   }
 
   /** The models in the frame-pipeline worker, once loaded (null before). */

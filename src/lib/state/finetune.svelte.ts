@@ -50,9 +50,49 @@ export class FinetuneController {
   private worker: Worker | null = null;
   private settle: (() => void) | null = null;
   private startedAt = 0;
+  /** What each holdWhile() caller says now. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plumbing, never rendered
+  private readonly holders = new Map<() => boolean, boolean>();
+  /** The worker was told to hold (plain: read and written inside the holders' effects). */
+  private holding = false;
+  #held = $state(false);
 
   /** The record in use: current, and accepted by its validation check. */
   active = $derived(this.record?.used ? this.record : null);
+  /** Running, but waiting between steps until the face attempt or enrollment is over. */
+  paused = $derived(this.#held && this.status === 'running');
+
+  /**
+   * A running fine-tune waits between its steps while `busy()` holds (read reactively: an unlock
+   * attempt looking, an enrollment capturing) and goes on when it stops. On 2 cores a fine-tune
+   * beside an unlock attempt slowed its frames by a third (docs/BENCHMARKS.md).
+   */
+  holdWhile(busy: () => boolean): void {
+    this.holders.set(busy, false);
+    $effect.root(() => {
+      $effect(() => {
+        this.holders.set(busy, busy());
+        this.tellWorker();
+      });
+    });
+  }
+
+  /**
+   * Asks every holdWhile() caller again and tells the worker. The effects above do this on every
+   * change; Node's unit tests, where effects never run, call it themselves.
+   */
+  reviewHolds(): void {
+    for (const busy of this.holders.keys()) this.holders.set(busy, busy());
+    this.tellWorker();
+  }
+
+  private tellWorker(): void {
+    const held = [...this.holders.values()].some(Boolean);
+    if (held === this.holding) return;
+    this.holding = held;
+    this.#held = held;
+    this.worker?.postMessage({ type: held ? 'hold' : 'resume' } satisfies WorkerRequest);
+  }
 
   /** Loads the stored fine-tune if it was trained on exactly these samples with this model. */
   async refresh(
@@ -197,6 +237,7 @@ export class FinetuneController {
         }
       };
       worker.postMessage(request);
+      if (this.holding) worker.postMessage({ type: 'hold' } satisfies WorkerRequest);
     });
   }
 

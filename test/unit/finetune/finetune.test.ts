@@ -10,6 +10,7 @@ import {
   headLoss,
   type FinetuneProgress,
 } from '../../../src/lib/finetune/finetune';
+import { RunHold } from '../../../src/lib/finetune/run-hold';
 import { marginLoss } from '../../../src/lib/math/margin-losses';
 import { seededRandom } from '../../../src/lib/math/seeded-random';
 
@@ -133,6 +134,31 @@ describe('finetune()', () => {
       result.norm?.stats.forEach((st) => expect(st.sd).toBeGreaterThan(0));
     } else expect(result.norm).toBeNull();
     expect(tf.memory().numTensors).toBe(t0);
+  });
+
+  it('waits between steps while held, and goes on to the end once released', async () => {
+    const hold = new RunHold();
+    let steps = 0;
+    const run = finetune({
+      people,
+      bank,
+      threshold: 0.3,
+      embed,
+      config,
+      onProgress: (p) => {
+        if (p.phase !== 'train') return;
+        steps++;
+        if (steps === 2) hold.hold();
+      },
+      mayContinue: () => hold.mayContinue(),
+    });
+    for (let i = 0; i < 20 && !hold.held; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(steps).toBe(2);
+    hold.release();
+    const result = await run;
+    expect(result.losses).toHaveLength(config.steps);
+    expect(steps).toBe(config.steps);
   });
 
   it('stops with FinetuneCancelled when cancelled, leaving no tensors behind', async () => {
