@@ -222,9 +222,9 @@ async function enrollAndUnlock(
     let lastSaid: string | null = null;
     while ((await form.count()) === 0 && Date.now() - ready < ENROLL_CAP_MS) {
       const step = await attr(page, 'enroll-capturing', 'data-step-id');
-      const guide = page.getByTestId('enroll-guidance');
-      const line = (await guide.count()) > 0 ? await guide.first().textContent() : '';
-      const what = `${step}: ${(line ?? '').trim()}`;
+      // Read at once, not waited for: the line goes when the last view is taken.
+      const line = (await page.getByTestId('enroll-guidance').allTextContents())[0] ?? '';
+      const what = `${step}: ${line.trim()}`;
       if (what !== lastSaid) said.push(`${((Date.now() - ready) / 1000).toFixed(1)}s ${what}`);
       lastSaid = what;
       await sleep(100);
