@@ -1,7 +1,7 @@
 /**
  * Holds a running fine-tune between its steps while the page asks it to (a face attempt or an
  * enrollment needs the cores: on a 2-core machine a fine-tune beside an unlock took 40 % of a core
- * and cut the analysed frames from ~27 to ~20 a second, docs/BENCHMARKS.md).
+ * and the attempt analysed 18-23 frames a second instead of 28-29, docs/BENCHMARKS.md).
  *
  * The training loop never waits on anything but microtasks (tfjs reads resolve at once on the CPU
  * backends), so the worker would not see a 'hold' message until the whole run ended: each

@@ -203,8 +203,7 @@ export class FaceSession implements FaceModel {
       const people = await this.#people.refreshFinetune();
       const enrolled = people.filter((p) => p.person.modelId === engine.manifest.id);
       if (enrolled.length === 0) return;
-      // An automatic start leaves a run in progress alone (run() would start it over).
-      if (auto && (this.#finetune.record || this.#finetune.status === 'running')) return;
+      if (auto && this.#finetune.record) return;
       const outcome = await this.#finetune.run({
         key: this.#vault.key(),
         modelId: engine.manifest.id,

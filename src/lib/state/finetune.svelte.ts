@@ -50,6 +50,8 @@ export class FinetuneController {
   private worker: Worker | null = null;
   private settle: (() => void) | null = null;
   private startedAt = 0;
+  /** The run in progress: the samples it trains on (finetuneKey) and how it will end. */
+  private running: { key: string; outcome: Promise<FinetuneOutcome> } | null = null;
   /** What each holdWhile() caller says now. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plumbing, never rendered
   private readonly holders = new Map<() => boolean, boolean>();
@@ -131,7 +133,6 @@ export class FinetuneController {
 
   /** Starts a fine-tune for `job`; resolves when it is saved, refused, cancelled or failed. */
   run(job: FinetuneJob): Promise<FinetuneOutcome> {
-    this.cancel(false);
     const people = job.people
       .map((p) => ({
         id: p.person.id,
@@ -139,14 +140,18 @@ export class FinetuneController {
         samples: p.samples.filter((s) => s.modelId === job.modelId),
       }))
       .filter((p) => p.samples.length > 0);
-    if (people.length === 0) {
-      this.message = 'Nobody is enrolled, so there is nothing to fine-tune.';
-      return Promise.resolve('nothing');
-    }
     const samplesKey = finetuneKey(
       job.modelId,
       people.flatMap((p) => p.samples),
     );
+    // The same people again (the vault opened again meanwhile): the run in progress goes on
+    // rather than starting over; other people: it is out of date and starts over for them.
+    if (this.worker && this.running?.key === samplesKey) return this.running.outcome;
+    this.cancel(false);
+    if (people.length === 0) {
+      this.message = 'Nobody is enrolled, so there is nothing to fine-tune.';
+      return Promise.resolve('nothing');
+    }
     const request: WorkerRequest = {
       type: 'train',
       baseUrl: job.baseUrl,
@@ -165,12 +170,13 @@ export class FinetuneController {
     this.progress = { phase: 'views', fraction: 0 };
     this.message = null;
     this.startedAt = performance.now();
-    return new Promise<FinetuneOutcome>((resolve) => {
+    const ended = new Promise<FinetuneOutcome>((resolve) => {
       this.settle = () => resolve('cancelled');
       const finish = (text: string, outcome: FinetuneOutcome) => {
         if (this.worker !== worker) return;
         worker.terminate();
         this.worker = null;
+        this.running = null;
         this.settle = null;
         this.status = 'idle';
         this.progress = null;
@@ -239,6 +245,8 @@ export class FinetuneController {
       worker.postMessage(request);
       if (this.holding) worker.postMessage({ type: 'hold' } satisfies WorkerRequest);
     });
+    this.running = { key: samplesKey, outcome: ended };
+    return ended;
   }
 
   /** Stops a running fine-tune; nothing is written, the previous state stays in use. */
@@ -246,6 +254,7 @@ export class FinetuneController {
     if (!this.worker) return;
     this.worker.terminate();
     this.worker = null;
+    this.running = null;
     this.settle?.();
     this.settle = null;
     this.status = 'idle';

@@ -9,11 +9,13 @@ import { FakeAddress } from './fake-address';
 /** The fine-tuning worker as the controller sees it: what it was sent. */
 class FakeWorker {
   static last: FakeWorker | null = null;
+  static started = 0;
   sent: WorkerRequest['type'][] = [];
   onmessage: unknown = null;
   onerror: unknown = null;
   constructor() {
     FakeWorker.last = this;
+    FakeWorker.started += 1;
   }
   postMessage(message: WorkerRequest) {
     this.sent.push(message.type);
@@ -33,7 +35,13 @@ afterEach(() => {
 
 const person = (id: string): PersonWithSamples => ({
   person: { id, name: id, modelId: 'm' } as PersonWithSamples['person'],
-  samples: [{ modelId: 'm', embedding: new Float32Array(4) } as PersonWithSamples['samples'][0]],
+  samples: [
+    {
+      id: `${id}-1`,
+      modelId: 'm',
+      embedding: new Float32Array(4),
+    } as PersonWithSamples['samples'][0],
+  ],
 });
 
 // The app's effects call reviewHolds() on each change; in Node they never run, so the tests do.
@@ -88,5 +96,27 @@ describe('a running fine-tune waits while a face is read for a decision', () => 
     });
     expect(FakeWorker.last?.sent).toEqual(['train', 'hold']);
     expect(finetune.paused).toBe(true);
+  });
+});
+
+describe('starting a fine-tune while one runs', () => {
+  const job = (...ids: string[]) => ({
+    key: {} as CryptoKey,
+    modelId: 'm',
+    baseUrl: '/',
+    backend: 'wasm' as const,
+    threshold: 0.4,
+    people: ids.map(person),
+  });
+
+  it('for the same people: the run in progress goes on; for other people: it starts over', () => {
+    const { finetune } = createOwners(new FakeAddress('#/people'));
+    FakeWorker.started = 0;
+    const first = finetune.run(job('a'));
+    expect(finetune.run(job('a'))).toBe(first);
+    expect(FakeWorker.started).toBe(1);
+    void finetune.run(job('a', 'b'));
+    expect(FakeWorker.started).toBe(2);
+    return expect(first).resolves.toBe('cancelled');
   });
 });
